@@ -1,0 +1,154 @@
+"""Settings from the environment (and `.env`) plus the team's `veille.toml`, validated.
+A bad config stops start-up with a message naming the key and the problem."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+NETWORKS = ("webhook", "x", "mastodon", "bluesky", "facebook", "instagram", "youtube", "rss", "linkedin", "blog")
+
+
+class ConfigError(ValueError):
+    """Raised with a message that names the key and the problem."""
+
+
+class Settings(BaseSettings):
+    """The public environment contract (documented in the README)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    slack_bot_token: SecretStr = Field(default=SecretStr(""), alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr = Field(default=SecretStr(""), alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+    database_url: str = Field(default="sqlite:///veille.db", alias="DATABASE_URL")
+    veille_config: str = Field(default="veille.toml", alias="VEILLE_CONFIG")
+    port: int = Field(default=3000, alias="PORT")
+    veille_ingest_secret: SecretStr = Field(default=SecretStr(""), alias="VEILLE_INGEST_SECRET")
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token and self.slack_app_token.get_secret_value())
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TeamConfig(_Strict):
+    timezone: str = "UTC"
+    approvers: list[str] = []
+    approvers_group: str | None = None
+    admins: list[str] = []
+    admins_group: str | None = None
+    default_channel: str | None = None
+    oncall_channel: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        return _check_tz(v)
+
+
+class ConnectorConfig(BaseModel):
+    """`type` picks the module under bot/connectors; every other key is that connector's option."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = "webhook"
+
+    def options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class AccountConfig(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]{0,62}$")
+    network: str
+    handle: str
+    channel: str = Field(pattern=r"^[CGD][A-Z0-9]{2,}$")
+    name: str = ""
+    connector: ConnectorConfig = ConnectorConfig()
+    poll_seconds: int = Field(default=60, ge=5)
+
+    @field_validator("network")
+    @classmethod
+    def _network(cls, v: str) -> str:
+        if v not in NETWORKS:
+            raise ValueError(f"unknown network {v!r}; one of {', '.join(NETWORKS)}")
+        return v
+
+
+class VeilleConfig(_Strict):
+    team: TeamConfig = TeamConfig()
+    accounts: list[AccountConfig] = []
+    sla: dict[str, Any] = {}
+    oncall: dict[str, Any] = {}
+    approval: dict[str, Any] = {}
+    pagerduty: dict[str, Any] = {}
+
+    @field_validator("accounts")
+    @classmethod
+    def _unique_keys(cls, v: list[AccountConfig]) -> list[AccountConfig]:
+        seen: set[str] = set()
+        for a in v:
+            if a.key in seen:
+                raise ValueError(f"account key {a.key!r} is used twice")
+            seen.add(a.key)
+        return v
+
+    def account(self, key: str) -> AccountConfig | None:
+        return next((a for a in self.accounts if a.key == key), None)
+
+
+def load_config(path: str | os.PathLike[str]) -> VeilleConfig:
+    p = Path(path)
+    if not p.exists():
+        raise ConfigError(f"{p}: file not found (set VEILLE_CONFIG or copy veille.example.toml)")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{p}: not valid TOML: {e}") from None
+    return parse_config(data, source=str(p))
+
+
+def parse_config(data: dict[str, Any], source: str = "veille.toml") -> VeilleConfig:
+    try:
+        return VeilleConfig.model_validate(data)
+    except ValidationError as e:
+        lines = [f"{source}: {_key_path(err['loc'])}: {_problem(err)}" for err in e.errors()]
+        raise ConfigError("\n".join(lines)) from None
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _problem(err: dict[str, Any]) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key"
+    if err["type"] == "missing":
+        return "required key is missing"
+    msg = err["msg"]
+    return msg.removeprefix("Value error, ")
+
+
+def _check_tz(v: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {v!r} (use an IANA name like Europe/Paris)") from None
+    return v
+

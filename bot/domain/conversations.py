@@ -1,0 +1,60 @@
+"""Conversation status changes made by members: assign, close without reply."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain import audit, clocks
+from bot.domain.outbox import enqueue_refresh
+from storage.models import Conversation, SlaClock
+
+
+class ConversationError(Exception):
+    def __init__(self, code: str, **info):
+        super().__init__(code)
+        self.code, self.info = code, info
+
+
+def parse_conversation_id(text: str) -> int | None:
+    t = text.strip().lower().lstrip("#")
+    if len(t) >= 2 and t[0] == "c" and t[1:].isdigit():
+        return int(t[1:])
+    return None
+
+
+def get(s: Session, conversation_id: int) -> Conversation:
+    conv = s.get(Conversation, conversation_id)
+    if conv is None:
+        raise ConversationError("conversation_not_found", id=conversation_id)
+    return conv
+
+
+def assign(s: Session, now: float, conversation_id: int, assignee: str, actor: str) -> Conversation:
+    conv = get(s, conversation_id)
+    conv.assignee = assignee
+    conv.acknowledged_at = conv.acknowledged_at or int(now)
+    conv.updated_at = int(now)
+    audit.record(s, now, actor, "assign", "conversation", conv.id, assignee=assignee)
+    _refresh(s, conv, now)
+    return conv
+
+
+def close_without_reply(s: Session, now: float, conversation_id: int, actor: str) -> Conversation:
+    """No reply needed (spam, a compliment...): the clocks are cancelled, not breached."""
+    conv = get(s, conversation_id)
+    conv.status = "resolved"
+    conv.updated_at = int(now)
+    for clock in s.scalars(select(SlaClock).where(SlaClock.conversation_id == conv.id,
+                                                  SlaClock.state.in_(clocks.OPEN_STATES))):
+        if clock.state != "breached":
+            clock.state, clock.next_check_at = "cancelled", None
+            clocks.add_event(s, clock, "cancelled", 0, now, reason="no_reply_needed", actor=actor)
+    audit.record(s, now, actor, "no_reply_needed", "conversation", conv.id)
+    _refresh(s, conv, now)
+    return conv
+
+
+def _refresh(s: Session, conv: Conversation, now: float) -> None:
+    if conv.slack_channel:
+        enqueue_refresh(s, now, conv.slack_channel, "alert_refresh", "conversation_id", conv.id)

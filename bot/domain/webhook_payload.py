@@ -1,0 +1,107 @@
+"""The generic webhook's JSON contract: one message or an array of up to 500. Every bad field is
+reported (with its index) and nothing is stored unless the whole body is valid."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from bot.connectors.base import Author, InboundMessage
+
+MAX_BATCH = 500
+KINDS = ("mention", "dm", "comment")
+_MAX_TEXT = 40_000
+
+
+class PayloadError(ValueError):
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def parse_webhook_body(body: bytes, known_accounts: set[str]) -> list[InboundMessage]:
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise PayloadError([f"body: not valid JSON ({e.msg if hasattr(e, 'msg') else e})"]) from None
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise PayloadError(["body: empty array"])
+    if len(items) > MAX_BATCH:
+        raise PayloadError([f"body: {len(items)} messages; at most {MAX_BATCH} per request"])
+    errors: list[str] = []
+    out: list[InboundMessage] = []
+    for i, item in enumerate(items):
+        prefix = f"[{i}]." if isinstance(data, list) else ""
+        msg = _parse_one(item, prefix, known_accounts, errors)
+        if msg is not None:
+            out.append(msg)
+    if errors:
+        raise PayloadError(errors)
+    return out
+
+
+def _parse_one(item: Any, p: str, accounts: set[str], errors: list[str]) -> InboundMessage | None:
+    if not isinstance(item, dict):
+        errors.append(f"{p or 'body'}: must be an object")
+        return None
+    start = len(errors)
+
+    def text_field(name: str, required: bool = True, limit: int = 400) -> str:
+        v = item.get(name)
+        if v is None or v == "":
+            if required:
+                errors.append(f"{p}{name}: required")
+            return ""
+        if not isinstance(v, str):
+            errors.append(f"{p}{name}: must be a string")
+            return ""
+        if len(v) > limit:
+            errors.append(f"{p}{name}: longer than {limit} characters")
+        return v
+
+    mid = text_field("id")
+    network = text_field("network", limit=30)
+    account = text_field("account", limit=100)
+    if account and account not in accounts:
+        errors.append(f"{p}account: unknown account {account!r}")
+    kind = text_field("kind", limit=20)
+    if kind and kind not in KINDS:
+        errors.append(f"{p}kind: must be one of {', '.join(KINDS)}")
+    text = text_field("text", limit=_MAX_TEXT)
+    url = text_field("url", required=False, limit=2000)
+    if url and not url.startswith(("https://", "http://")):
+        errors.append(f"{p}url: must be an http(s) URL")
+    created_raw = text_field("created_at", limit=64)
+    created_at = 0
+    if created_raw:
+        try:
+            dt = datetime.fromisoformat(created_raw.replace("Z", "+00:00"))
+            if dt.tzinfo is None:
+                errors.append(f"{p}created_at: needs a timezone (e.g. 2026-11-23T10:00:00Z)")
+            else:
+                created_at = int(dt.timestamp())
+        except ValueError:
+            errors.append(f"{p}created_at: not an ISO 8601 date-time")
+    thread_id = text_field("thread_id", required=False) or None
+    in_reply_to = text_field("in_reply_to", required=False) or None
+    author = item.get("author")
+    a = Author(id="")
+    if not isinstance(author, dict):
+        errors.append(f"{p}author: required object with id, handle, name")
+    else:
+        aid, handle, name = author.get("id"), author.get("handle", ""), author.get("name", "")
+        if not isinstance(aid, str) or not aid:
+            errors.append(f"{p}author.id: required")
+        for key, v in (("handle", handle), ("name", name)):
+            if not isinstance(v, str):
+                errors.append(f"{p}author.{key}: must be a string")
+        if not errors[start:]:
+            a = Author(id=aid, handle=handle or "", name=name or "")
+    if errors[start:]:
+        return None
+    return InboundMessage(
+        id=mid, network=network, account=account, kind=kind, author=a, text=text, url=url,
+        created_at=created_at, thread_id=thread_id, in_reply_to=in_reply_to,
+    )

@@ -1,0 +1,146 @@
+"""Publishing an approved draft through its account's connector, exactly once in effect:
+a timeout or 5xx is "unknown" and is reconciled (looked up on the network) before any retry;
+where no look-up exists a human is asked."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from bot.connectors.base import (
+    Author,
+    ConnectorError,
+    InboundMessage,
+    LookupUnsupported,
+    PublishRejected,
+    PublishRequest,
+    PublishResult,
+    PublishUnknown,
+    RateLimited,
+)
+from bot.domain import audit, clocks
+from bot.domain.approvals import APPROVED, FAILED, NEEDS_HUMAN, PUBLISHED, PUBLISHING, UNKNOWN, publish_key
+from bot.domain.outbox import enqueue_refresh
+from storage.models import Conversation, Draft, Message
+
+log = logging.getLogger(__name__)
+RECONCILE_AFTER = 30  # seconds: give the network time to show a post that did go out
+MAX_RECONCILES = 5
+
+
+class Outcome:
+    """What the worker does with the outbox row afterwards."""
+
+    def __init__(self, state: str, run_at: float | None = None, error: str | None = None, external_id: str | None = None):
+        self.state, self.run_at, self.error, self.external_id = state, run_at, error, external_id
+
+
+def publish(db, connectors, approvers, rules, row, now: float, reconciling: bool) -> Outcome:
+    with db.session() as s:
+        d = s.get(Draft, row.payload["draft_id"])
+        if d is None or d.version != row.payload["version"]:
+            return Outcome("cancelled", error="draft gone or edited since approval")
+        if d.state == PUBLISHED:
+            return Outcome("done", external_id=d.external_id)
+        if d.state not in (APPROVED, PUBLISHING, UNKNOWN):
+            return Outcome("cancelled", error=f"draft is {d.state}")
+        if not approvers.is_approver(d.approved_by or ""):
+            _set(s, d, now, FAILED, error="the approver is no longer allowed to approve")
+            return Outcome("failed", error="approver no longer allowed")
+        req = PublishRequest(idempotency_key=publish_key(d), account=d.account, text=d.text,
+                             in_reply_to=_reply_target(s, d))
+        d.state = PUBLISHING
+        d.updated_at = int(now)
+    try:
+        connector = connectors.get(d.account)
+    except ConnectorError as e:
+        return _finish_failed(db, d.id, now, str(e), row)
+    if reconciling:
+        return _reconcile(db, connector, d.id, req, row, now)
+    try:
+        result = connector.publish_reply(req) if req.in_reply_to else connector.publish_post(req)
+    except RateLimited as e:
+        with db.session() as s:
+            _set(s, s.get(Draft, d.id), now, APPROVED)
+        return Outcome("pending", run_at=now + e.retry_after, error=str(e))
+    except PublishRejected as e:
+        return _finish_failed(db, d.id, now, str(e), row)
+    except (PublishUnknown, ConnectorError) as e:
+        with db.session() as s:
+            _set(s, s.get(Draft, d.id), now, UNKNOWN, error=str(e))
+            audit.record(s, now, "veille", "publish_unknown", "draft", d.id, error=str(e))
+        return Outcome("unknown", run_at=now + RECONCILE_AFTER, error=str(e))
+    return _finish_published(db, rules, d.id, result, now)
+
+
+def _reconcile(db, connector, draft_id: int, req: PublishRequest, row, now: float) -> Outcome:
+    try:
+        found = connector.lookup(req)
+    except LookupUnsupported:
+        return _needs_human(db, draft_id, now, "this network offers no look-up")
+    except ConnectorError as e:
+        if row.attempts >= MAX_RECONCILES:
+            return _needs_human(db, draft_id, now, f"could not check: {e}")
+        return Outcome("unknown", run_at=now + RECONCILE_AFTER, error=str(e))
+    if found is not None:
+        return _finish_published(db, None, draft_id, found, now)
+    # Not on the network: it never went out, so sending it again is safe.
+    with db.session() as s:
+        d = s.get(Draft, draft_id)
+        _set(s, d, now, APPROVED)
+        audit.record(s, now, "veille", "reconciled_not_published", "draft", d.id)
+    return Outcome("pending", run_at=now)
+
+
+def _finish_published(db, rules, draft_id: int, result: PublishResult, now: float) -> Outcome:
+    with db.session() as s:
+        d = s.get(Draft, draft_id)
+        d.external_id, d.url = result.external_id, result.url or None
+        _set(s, d, now, PUBLISHED)
+        audit.record(s, now, "veille", "published", "draft", d.id, external_id=result.external_id, url=result.url)
+        if d.conversation_id:
+            conv = s.get(Conversation, d.conversation_id)
+            exists = s.scalar(select(Message.id).where(Message.network == conv.network,
+                                                       Message.external_id == result.external_id))
+            if result.external_id and exists is None:
+                s.add(Message(conversation_id=conv.id, network=conv.network, external_id=result.external_id,
+                              account=conv.account, kind=conv.kind, direction="out", text=d.text, url=result.url,
+                              author_id=d.approved_by or "", created_at=int(now), received_at=int(now),
+                              meta={"draft_id": d.id, "author": d.author}))
+            clocks.on_reply(s, rules, conv, at=int(now), now=now, via="veille", actor=d.author)
+    return Outcome("done", external_id=result.external_id)
+
+
+def _finish_failed(db, draft_id: int, now: float, error: str, row) -> Outcome:
+    with db.session() as s:
+        d = s.get(Draft, draft_id)
+        _set(s, d, now, FAILED, error=error)
+        audit.record(s, now, "veille", "publish_failed", "draft", d.id, error=error)
+    return Outcome("failed", error=error)
+
+
+def _needs_human(db, draft_id: int, now: float, why: str) -> Outcome:
+    with db.session() as s:
+        d = s.get(Draft, draft_id)
+        _set(s, d, now, NEEDS_HUMAN, error=why)
+        audit.record(s, now, "veille", "needs_human", "draft", d.id, why=why)
+    return Outcome("needs_human", error=why)
+
+
+def _set(s, d: Draft, now: float, state: str, error: str | None = None) -> None:
+    d.state, d.updated_at = state, int(now)
+    if error is not None or state in (PUBLISHED, APPROVED):
+        d.last_error = error
+    if d.slack_channel:
+        enqueue_refresh(s, now, d.slack_channel, "draft_refresh", "draft_id", d.id)
+
+
+def _reply_target(s, d: Draft) -> InboundMessage | None:
+    if d.kind != "reply" or d.conversation_id is None:
+        return None
+    m = s.scalar(select(Message).where(Message.conversation_id == d.conversation_id, Message.direction == "in")
+                 .order_by(Message.created_at.desc(), Message.id.desc()).limit(1))
+    return InboundMessage(id=m.external_id, network=m.network, account=m.account, kind=m.kind,
+                          author=Author(m.author_id, m.author_handle, m.author_name), text=m.text, url=m.url,
+                          created_at=m.created_at, thread_id=m.thread_id, in_reply_to=m.in_reply_to, meta=m.meta)

@@ -1,0 +1,69 @@
+"""Who a Slack member is: timezone and locale (users.info, cached in the database) and group
+membership (usergroups.users.list, cached briefly). Approver checks go through here."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.config import TeamConfig
+from storage.models import SlackUser
+
+log = logging.getLogger(__name__)
+USER_TTL = 86_400
+GROUP_TTL = 300
+
+
+class Directory:
+    def __init__(self, db, client: WebClient, team: TeamConfig, clock):
+        self._db, self._client, self._team, self._clock = db, client, team, clock
+        self._groups: dict[str, tuple[float, frozenset[str]]] = {}
+        self._lock = threading.Lock()
+
+    def user(self, user_id: str) -> SlackUser:
+        now = self._clock.now()
+        with self._db.session() as s:
+            u = s.get(SlackUser, user_id)
+            if u is not None and now - u.fetched_at < USER_TTL:
+                return u
+        try:
+            info = self._client.users_info(user=user_id, include_locale=True)["user"]
+        except SlackApiError as e:
+            log.warning("users.info %s failed: %s", user_id, e.response.get("error"))
+            return u or SlackUser(id=user_id, tz=self._team.timezone, locale="en-US", fetched_at=0)
+        with self._db.session() as s:
+            u = s.get(SlackUser, user_id) or SlackUser(id=user_id)
+            u.name = info.get("real_name") or info.get("name") or ""
+            u.tz = info.get("tz") or self._team.timezone
+            u.locale = info.get("locale") or "en-US"
+            u.fetched_at = int(now)
+            s.merge(u)
+        return u
+
+    def group_members(self, group_id: str) -> frozenset[str]:
+        now = self._clock.now()
+        with self._lock:
+            cached = self._groups.get(group_id)
+            if cached and now - cached[0] < GROUP_TTL:
+                return cached[1]
+        try:
+            users = frozenset(self._client.usergroups_users_list(usergroup=group_id)["users"])
+        except SlackApiError as e:
+            log.warning("usergroups.users.list %s failed: %s", group_id, e.response.get("error"))
+            return cached[1] if cached else frozenset()
+        with self._lock:
+            self._groups[group_id] = (now, users)
+        return users
+
+    def is_approver(self, user: str) -> bool:
+        if user in self._team.approvers:
+            return True
+        return bool(self._team.approvers_group) and user in self.group_members(self._team.approvers_group)
+
+    def is_admin(self, user: str) -> bool:
+        if user in self._team.admins:
+            return True
+        return bool(self._team.admins_group) and user in self.group_members(self._team.admins_group)

@@ -1,0 +1,75 @@
+"""The HTTP surface: Slack's requests, the signed ingest webhook, and a health check."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_bolt import App, BoltRequest
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.domain.ingest import ingest
+from bot.domain.webhook_payload import PayloadError, parse_webhook_body
+from bot.services import Services
+from bot.signing import verify_v1
+
+log = logging.getLogger("veille.web")
+MAX_BODY = 1024 * 1024
+
+
+def build_web(app: App, svc: Services) -> Starlette:
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        bolt_req = BoltRequest(body=body.decode("utf-8", errors="replace"), query=request.query_params,
+                               headers=dict(request.headers))
+        resp = await run_in_threadpool(app.dispatch, bolt_req)
+        return Response(status_code=resp.status, content=resp.body, headers=resp.first_headers_without_set_cookie())
+
+    async def ingest_webhook(request: Request) -> Response:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > MAX_BODY:
+            return _error(413, "body larger than 1 MiB")
+        body = await _read_capped(request)
+        if body is None:
+            return _error(413, "body larger than 1 MiB")
+        why = verify_v1(svc.settings.veille_ingest_secret.get_secret_value(), request.headers.get("x-veille-timestamp"),
+                        request.headers.get("x-veille-signature"), body, svc.now())
+        if why:
+            log.warning("ingest webhook refused: %s", why)
+            return _error(401, "invalid signature")
+        try:
+            messages = parse_webhook_body(body, {a.key for a in svc.cfg.accounts})
+        except PayloadError as e:
+            return JSONResponse({"error": "invalid payload", "errors": e.errors}, status_code=400)
+        result = await run_in_threadpool(ingest, svc.db, svc.cfg, svc.rules, svc.now(), messages)
+        svc.poke()
+        return JSONResponse({"stored": result.stored, "duplicates": result.duplicates, "ignored": result.ignored},
+                            status_code=202)
+
+    async def healthz(request: Request) -> Response:
+        ok = await run_in_threadpool(svc.db.ping)
+        return JSONResponse({"ok": ok, "database": "reachable" if ok else "unreachable"}, status_code=200 if ok else 503)
+
+    return Starlette(routes=[
+        Route("/slack/events", slack_events, methods=["POST"]),
+        Route("/ingest/webhook", ingest_webhook, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ])
+
+
+async def _read_capped(request: Request) -> bytes | None:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _error(status: int, message: str) -> Response:
+    return Response(json.dumps({"error": message}), status_code=status, media_type="application/json")

@@ -1,0 +1,87 @@
+"""Buttons. Each listener acks first, then calls one service; errors go back to the clicker only.
+Button payloads carry no event_id: the services are compare-and-set, so a double click is harmless."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.blocks.modals import reject_modal, reply_modal
+from bot.domain import approvals, conversations
+from bot.i18n import t
+from bot.ids import Action
+from bot.services import Services
+from storage.models import Message
+
+
+def register(app: App, svc: Services) -> None:
+    @app.action(Action.REPLY)
+    def open_reply_modal(ack, body, action, client):
+        ack()
+        conv_id = int(action["value"])
+        with svc.db.session() as s:
+            first = s.query(Message).filter(Message.conversation_id == conv_id, Message.direction == "in") \
+                .order_by(Message.created_at.desc()).first()
+        client.views_open(trigger_id=body["trigger_id"], view=reply_modal(conv_id, first.text if first else ""))
+
+    @app.action(Action.ASSIGN_ME)
+    def assign_to_me(ack, body, action, respond):
+        ack()
+        user = body["user"]["id"]
+        _run(svc, respond, user, lambda s, now: conversations.assign(s, now, int(action["value"]), user, user))
+
+    @app.action(Action.NO_REPLY)
+    def no_reply_needed(ack, body, action, respond):
+        ack()
+        user = body["user"]["id"]
+        _run(svc, respond, user, lambda s, now: conversations.close_without_reply(s, now, int(action["value"]), user))
+
+    @app.action(Action.APPROVE)
+    def approve_draft(ack, body, action, respond):
+        ack()
+        user = body["user"]["id"]
+        draft_id, version = _draft_ref(action["value"])
+        _run(svc, respond, user,
+             lambda s, now: approvals.approve(s, now, draft_id, user, svc.directory, version=version))
+
+    @app.action(Action.REJECT)
+    def open_reject_modal(ack, body, action, client, respond):
+        ack()
+        user = body["user"]["id"]
+        draft_id, version = _draft_ref(action["value"])
+        # Say "no" before asking for a reason the member could not give anyway.
+        try:
+            with svc.db.session() as s:
+                approvals.check_can_decide(s, draft_id, user, svc.directory)
+        except approvals.ApprovalError as e:
+            respond(t(svc.lang(user), e.code, **e.info), response_type="ephemeral", replace_original=False)
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=reject_modal(draft_id, version))
+
+    @app.action(Action.RETRY)
+    def retry_publish(ack, body, action, respond):
+        ack()
+        user = body["user"]["id"]
+        draft_id, _ = _draft_ref(action["value"])
+        _run(svc, respond, user, lambda s, now: approvals.retry(s, now, draft_id, user, svc.directory))
+
+    @app.action(Action.MARK_PUBLISHED)
+    def mark_published(ack, body, action, respond):
+        ack()
+        user = body["user"]["id"]
+        draft_id, _ = _draft_ref(action["value"])
+        _run(svc, respond, user, lambda s, now: approvals.mark_published(s, now, draft_id, user, svc.directory))
+
+
+def _draft_ref(value: str) -> tuple[int, int]:
+    draft_id, _, version = value.partition(":")
+    return int(draft_id), int(version or 0)
+
+
+def _run(svc: Services, respond, user: str, change) -> None:
+    try:
+        with svc.db.session() as s:
+            change(s, svc.now())
+    except (approvals.ApprovalError, conversations.ConversationError) as e:
+        respond(t(svc.lang(user), e.code, **e.info), response_type="ephemeral", replace_original=False)
+        return
+    svc.poke()

@@ -1,0 +1,126 @@
+"""`/veille <subcommand>`: ack at once, then parse, call a service and answer ephemerally in the
+member's language. Subcommands register in SUBCOMMANDS; `/veille help` lists them all."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_bolt import App
+
+from bot.blocks.common import section
+from bot.blocks.queue import queue_message
+from bot.domain import approvals, conversations, queue
+from bot.i18n import t
+from bot.services import Services
+from bot.slack.escape import escape
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str
+    help_en: str
+    help_fr: str
+    run: Callable[[Services, str, str, str], tuple[str, list] | str]  # (svc, user, args, lang)
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {}
+_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def subcommand(name: str, usage: str, help_en: str, help_fr: str):
+    def wrap(fn):
+        SUBCOMMANDS[name] = Subcommand(name, usage, help_en, help_fr, fn)
+        return fn
+    return wrap
+
+
+def register(app: App, svc: Services) -> None:
+    @app.command("/veille")
+    def veille_command(ack, command, respond):
+        ack()  # within Slack's 3 s, before any database or Slack call
+        user = command["user_id"]
+        name, _, args = (command.get("text") or "").strip().partition(" ")
+        lang = svc.lang(user)
+        sub = SUBCOMMANDS.get(name.lower() or "help")
+        if sub is None:
+            respond(t(lang, "unknown_command", cmd=escape(name[:40]).replace("`", "'")), response_type="ephemeral")
+            return
+        out = sub.run(svc, user, args.strip(), lang)
+        text, blocks = (out, [section(out)]) if isinstance(out, str) else out
+        respond(text=text, blocks=blocks, response_type="ephemeral")
+
+
+@subcommand("help", "/veille help", "what I can do, with examples", "ce que je sais faire, avec des exemples")
+def _help(svc: Services, user: str, args: str, lang: str):
+    lines = [f"• `{s.usage}`: {s.help_fr if lang == 'fr' else s.help_en}" for s in SUBCOMMANDS.values()]
+    head = "*Veille* : commandes" if lang == "fr" else "*Veille* commands"
+    return head, [section(head + "\n" + "\n".join(lines))]
+
+
+@subcommand("queue", "/veille queue", "open conversations by deadline and drafts waiting for approval",
+            "conversations ouvertes par échéance et brouillons à approuver")
+def _queue(svc: Services, user: str, args: str, lang: str):
+    with svc.db.session() as s:
+        return queue_message(lang, queue.open_conversations(s), queue.pending_drafts(s), svc.now())
+
+
+@subcommand("approve", "/veille approve r7", "approve draft r7 (not your own)", "approuver le brouillon r7 (pas le vôtre)")
+def _approve(svc: Services, user: str, args: str, lang: str):
+    draft_id = approvals.parse_draft_id(args.split(" ")[0]) if args else None
+    if draft_id is None:
+        return _bad_id(lang, args, "/veille approve r7")
+    try:
+        with svc.db.session() as s:
+            d = approvals.approve(s, svc.now(), draft_id, user, svc.directory)
+            sid = approvals.short_id(d)
+    except approvals.ApprovalError as e:
+        return t(lang, e.code, **e.info)
+    svc.poke()
+    return t(lang, "approved", id=sid)
+
+
+@subcommand("reject", "/veille reject r7 <reason>", "reject draft r7, saying why", "rejeter le brouillon r7, en disant pourquoi")
+def _reject(svc: Services, user: str, args: str, lang: str):
+    ident, _, reason = args.partition(" ")
+    draft_id = approvals.parse_draft_id(ident) if ident else None
+    if draft_id is None:
+        return _bad_id(lang, ident, "/veille reject r7 <reason>")
+    try:
+        with svc.db.session() as s:
+            d = approvals.reject(s, svc.now(), draft_id, user, svc.directory, reason)
+            sid = approvals.short_id(d)
+    except approvals.ApprovalError as e:
+        return t(lang, e.code, **e.info)
+    svc.poke()
+    return t(lang, "rejected", id=sid)
+
+
+@subcommand("assign", "/veille assign c12 [@member]", "assign conversation c12 to you or a member",
+            "assigner la conversation c12 à vous ou à un membre")
+def _assign(svc: Services, user: str, args: str, lang: str):
+    ident, _, who = args.partition(" ")
+    conv_id = conversations.parse_conversation_id(ident) if ident else None
+    if conv_id is None:
+        return _bad_id(lang, ident, "/veille assign c12 @member")
+    assignee = user
+    if who.strip():
+        m = _USER.match(who.strip())
+        if not m:
+            return t(lang, "usage", usage="/veille assign c12 @member")
+        assignee = m.group(1)
+    try:
+        with svc.db.session() as s:
+            conversations.assign(s, svc.now(), conv_id, assignee, user)
+    except conversations.ConversationError as e:
+        return t(lang, e.code, **e.info)
+    svc.poke()
+    return t(lang, "assigned", id=conv_id, user=assignee)
+
+
+def _bad_id(lang: str, given: str, usage: str) -> str:
+    if not given:
+        return t(lang, "usage", usage=usage)
+    return t(lang, "bad_id", id=escape(given[:30]).replace("`", "'"))

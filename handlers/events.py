@@ -1,0 +1,31 @@
+"""Events API: mentions of the bot, channel messages (not replies: internal talk never stops a
+clock) and the App Home tab."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.blocks.home import home_view
+from bot.domain import queue
+from bot.services import Services
+
+
+def register(app: App, svc: Services) -> None:
+    @app.event("app_mention")
+    def mentioned(event, client):
+        client.chat_postEphemeral(channel=event["channel"], user=event["user"],
+                                  text="Try `/veille help` or `/veille queue`.")
+
+    @app.event("message")
+    def channel_message(event):
+        # Internal Slack talk in an alert thread is not a reply to the customer: nothing to do.
+        return
+
+    @app.event("app_home_opened")
+    def home_opened(event, client):
+        if event.get("tab") not in (None, "home"):
+            return
+        user = event["user"]
+        with svc.db.session() as s:
+            view = home_view(svc.lang(user), queue.open_conversations(s, 20), queue.pending_drafts(s, 20), svc.now())
+        client.views_publish(user_id=user, view=view)

@@ -1,0 +1,253 @@
+"""SQLAlchemy 2 typed models. Every instant is a UTC epoch integer (seconds): the detector and
+the lease loop compare integers with now, and both databases agree on integers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Float, Integer, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+# 64-bit everywhere, but SQLite only auto-increments a column spelled INTEGER.
+BigInt = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, int: BigInt}
+
+
+class Conversation(Base):
+    """What one customer says to one brand account on one network thread (DMs linked to it)."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (UniqueConstraint("account", "thread_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(String(100))
+    network: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(20))
+    thread_key: Mapped[str] = mapped_column(String(400))
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    priority: Mapped[str] = mapped_column(String(20), default="normal")
+    assignee: Mapped[str | None] = mapped_column(String(40), default=None)
+    acknowledged_at: Mapped[int | None] = mapped_column(default=None)
+    author_id: Mapped[str] = mapped_column(String(200), default="")
+    author_handle: Mapped[str] = mapped_column(String(200), default="")
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    first_inbound_at: Mapped[int] = mapped_column()
+    last_inbound_at: Mapped[int] = mapped_column()
+    last_reply_at: Mapped[int | None] = mapped_column(default=None)
+    message_count: Mapped[int] = mapped_column(default=0)
+    slack_channel: Mapped[str | None] = mapped_column(String(40), default=None)
+    slack_ts: Mapped[str | None] = mapped_column(String(40), default=None)
+    created_at: Mapped[int] = mapped_column()
+    updated_at: Mapped[int] = mapped_column()
+
+
+class Message(Base):
+    __tablename__ = "message"
+    __table_args__ = (UniqueConstraint("network", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id"), index=True)
+    network: Mapped[str] = mapped_column(String(30))
+    external_id: Mapped[str] = mapped_column(String(400))
+    account: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(3))  # "in" (customer) or "out" (the brand)
+    author_id: Mapped[str] = mapped_column(String(200), default="")
+    author_handle: Mapped[str] = mapped_column(String(200), default="")
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    thread_id: Mapped[str | None] = mapped_column(String(400), default=None)
+    in_reply_to: Mapped[str | None] = mapped_column(String(400), default=None, index=True)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[int] = mapped_column()  # platform timestamp
+    received_at: Mapped[int] = mapped_column()
+
+
+class Draft(Base):
+    """Content that needs approval before publication: a reply to a conversation, or a post."""
+
+    __tablename__ = "draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(10))  # reply | post
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversation.id"), default=None, index=True)
+    account: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    author: Mapped[str] = mapped_column(String(40))
+    approved_by: Mapped[str | None] = mapped_column(String(40), default=None)
+    approved_at: Mapped[int | None] = mapped_column(default=None)
+    rejected_by: Mapped[str | None] = mapped_column(String(40), default=None)
+    reject_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    scheduled_at: Mapped[int | None] = mapped_column(default=None, index=True)
+    external_id: Mapped[str | None] = mapped_column(String(400), default=None)
+    url: Mapped[str | None] = mapped_column(String(2000), default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    slack_channel: Mapped[str | None] = mapped_column(String(40), default=None)
+    slack_ts: Mapped[str | None] = mapped_column(String(40), default=None)
+    created_at: Mapped[int] = mapped_column()
+    updated_at: Mapped[int] = mapped_column()
+
+
+class Approval(Base):
+    """One decision on one exact version of a draft (append-only)."""
+
+    __tablename__ = "approval"
+    __table_args__ = (UniqueConstraint("draft_id", "version", "approver", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id"), index=True)
+    version: Mapped[int] = mapped_column()
+    step: Mapped[int] = mapped_column(default=1)
+    approver: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[str] = mapped_column(String(20))  # approved | rejected | changes_requested
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    at: Mapped[int] = mapped_column()
+
+
+class Outbox(Base):
+    """Every side effect leaves through here: Slack posts and network publications.
+    `lane` serialises what must stay in order (one Slack channel, one brand account)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "run_at"), Index("ix_outbox_lane", "lane", "state"))
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    target: Mapped[str] = mapped_column(String(10))  # slack | network
+    op: Mapped[str] = mapped_column(String(40))
+    lane: Mapped[str] = mapped_column(String(140))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    run_at: Mapped[int] = mapped_column()
+    lease_owner: Mapped[str | None] = mapped_column(String(80), default=None)
+    lease_token: Mapped[str | None] = mapped_column(String(40), default=None)
+    lease_until: Mapped[int | None] = mapped_column(default=None)
+    external_id: Mapped[str | None] = mapped_column(String(400), default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[int] = mapped_column()
+    updated_at: Mapped[int] = mapped_column()
+
+
+class Lane(Base):
+    """Pacing per Slack channel / account: nothing in the lane goes out before `next_at`."""
+
+    __tablename__ = "lane"
+
+    name: Mapped[str] = mapped_column(String(140), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class SlaClock(Base):
+    __tablename__ = "sla_clock"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "metric", "cycle"),
+        Index("ix_sla_clock_next", "state", "next_check_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id"))
+    metric: Mapped[str] = mapped_column(String(20))
+    cycle: Mapped[int] = mapped_column(default=1)
+    policy: Mapped[str] = mapped_column(String(100), default="default")
+    policy_version: Mapped[int] = mapped_column(default=1)
+    start_at: Mapped[int] = mapped_column()
+    due_at: Mapped[int] = mapped_column()
+    warn_at: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[level, epoch], ...]
+    next_check_at: Mapped[int | None] = mapped_column(default=None)  # next warning or due, None when done
+    paused_since: Mapped[int | None] = mapped_column(default=None)
+    paused_seconds: Mapped[int] = mapped_column(default=0)
+    fulfilled_at: Mapped[int | None] = mapped_column(default=None)
+    breached_at: Mapped[int | None] = mapped_column(default=None)
+    state: Mapped[str] = mapped_column(String(20), default="running")  # running|paused|met|breached|fulfilled_late|cancelled
+    warned_level: Mapped[int] = mapped_column(default=0)
+    escalation_level: Mapped[int] = mapped_column(default=0)
+
+
+class SlaEvent(Base):
+    """Unique per (clock, type, level): only the writer whose insert wins sends the alert."""
+
+    __tablename__ = "sla_event"
+    __table_args__ = (UniqueConstraint("clock_id", "type", "level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("sla_clock.id"), index=True)
+    conversation_id: Mapped[int] = mapped_column(index=True)
+    type: Mapped[str] = mapped_column(String(30))
+    level: Mapped[int] = mapped_column(default=0)
+    at: Mapped[int] = mapped_column()
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Job(Base):
+    __tablename__ = "job"
+    __table_args__ = (Index("ix_job_due", "state", "run_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    run_at: Mapped[int] = mapped_column()
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(80), default=None)
+    lease_token: Mapped[str | None] = mapped_column(String(40), default=None)
+    lease_until: Mapped[int | None] = mapped_column(default=None)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class ProcessedEvent(Base):
+    """Slack event_ids (and other deliveries) already taken: a retry is acked and dropped."""
+
+    __tablename__ = "processed_event"
+    __table_args__ = (UniqueConstraint("source", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(30))
+    event_id: Mapped[str] = mapped_column(String(200))
+    at: Mapped[int] = mapped_column()
+
+
+class AuditLog(Base):
+    """Append-only: who did what to which subject, and when."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_subject", "subject_type", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    at: Mapped[int] = mapped_column()
+    actor: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int] = mapped_column()
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SlackUser(Base):
+    """users.info cache: timezone and locale drive how we speak to each member."""
+
+    __tablename__ = "slack_user"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    tz: Mapped[str] = mapped_column(String(60), default="UTC")
+    locale: Mapped[str] = mapped_column(String(20), default="en-US")
+    fetched_at: Mapped[int] = mapped_column()
+
+
+class ConnectorState(Base):
+    __tablename__ = "connector_state"
+
+    account: Mapped[str] = mapped_column(String(100), primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(Text, default=None)
+    health: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    next_poll_at: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[int] = mapped_column(default=0)
