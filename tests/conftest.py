@@ -77,8 +77,8 @@ def standin(clock):
 
 
 @pytest.fixture
-def target():
-    t = PublishTarget(PUBLISH_SECRET).start()
+def target(clock):
+    t = PublishTarget(PUBLISH_SECRET, clock).start()
     yield t
     t.stop()
 

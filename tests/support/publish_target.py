@@ -14,12 +14,13 @@ from bot.signing import verify_v1
 
 
 class PublishTarget:
-    def __init__(self, secret: str):
-        self.secret = secret
+    def __init__(self, secret: str, clock):
+        self.secret, self.clock = secret, clock  # the simulated world shares the test clock
         self.published: dict[str, dict] = {}  # idempotency_key -> request body
         self.requests: list[dict] = []
         self.mode = "ok"  # ok | timeout_after_storing | timeout_before_storing | reject | error_500
         self.delay = 0.0
+        self.lookup_mode = "ok"  # ok | error_500
         self.lock = threading.Lock()
         target = self
 
@@ -31,6 +32,8 @@ class PublishTarget:
                 key = parse_qs(urlparse(self.path).query).get("idempotency_key", [""])[0]
                 if not target._verify(self, b""):
                     return self._send(401, {"error": "bad signature"})
+                if target.lookup_mode == "error_500":
+                    return self._send(500, {"error": "lookup down"})
                 with target.lock:
                     found = target.published.get(key)
                 if found is None:
@@ -76,7 +79,7 @@ class PublishTarget:
 
     def _verify(self, handler, body: bytes) -> bool:
         return verify_v1(self.secret, handler.headers.get("X-Veille-Timestamp"),
-                         handler.headers.get("X-Veille-Signature"), body, time.time()) is None
+                         handler.headers.get("X-Veille-Signature"), body, self.clock.now()) is None
 
     def _result(self, key: str) -> dict:
         n = list(self.published).index(key) + 1
