@@ -31,19 +31,28 @@ class RealClock:
 
 
 class ScaledClock(RealClock):
-    """Real time running `factor` times faster from `origin`: the demo's accelerated clock."""
+    """Real time running `factor` times faster, changeable on the fly: the demo runs at normal
+    speed while people click (Slack's trigger_id lives 3 real seconds), then fast-forwards."""
 
-    def __init__(self, factor: float, origin: float | None = None):
-        self.factor = factor
+    def __init__(self, factor: float = 1.0, origin: float | None = None):
+        self._lock = threading.Lock()
         self._real0 = time.time()
         self._origin = self._real0 if origin is None else origin
+        self.factor = factor
 
     def now(self) -> float:
-        return self._origin + (time.time() - self._real0) * self.factor
+        with self._lock:
+            return self._origin + (time.time() - self._real0) * self.factor
+
+    def set_factor(self, factor: float) -> None:
+        now = self.now()
+        with self._lock:
+            self._origin, self._real0, self.factor = now, time.time(), factor
 
     def wait(self, until: float, wake: threading.Event | None = None) -> bool:
-        real_until = self._real0 + (until - self._origin) / self.factor
-        return super().wait(real_until, wake)
+        # Short real slices so a change of speed is noticed promptly.
+        delay = max(0.0, (until - self.now()) / self.factor)
+        return super().wait(time.time() + min(delay, 0.2), wake)
 
 
 class TestClock:

@@ -17,7 +17,7 @@ from bot.signing import signed_headers
 from bot.slack.standin import SlackDriver, render_channel
 from bot.web import build_web
 from storage.db import Database
-from tests.support.server import ServedApp
+from bot.httpserve import ServedApp
 
 SIGNING_SECRET = "slack-signing-secret-for-tests"
 INGEST_SECRET = "ingest-secret-for-tests"
@@ -69,7 +69,8 @@ class TrackingExecutor(ThreadPoolExecutor):
 
 
 class Veille:
-    def __init__(self, db_url: str, clock, standin, target, config: dict | None = None):
+    def __init__(self, db_url: str, clock, standin, target, config: dict | None = None,
+                 env: dict | None = None):
         self.clock, self.standin, self.target = clock, standin, target
         self.settings = Settings(_env_file=None, SLACK_BOT_TOKEN=standin.token, SLACK_SIGNING_SECRET=SIGNING_SECRET,
                                  SLACK_API_URL=standin.api_url, DATABASE_URL=db_url,
@@ -78,7 +79,7 @@ class Veille:
         self.db = Database(db_url)
         self.db.migrate()
         self.svc = build_services(self.settings, self.cfg, clock, db=self.db,
-                                  env={"ACME_PUBLISH_SECRET": PUBLISH_SECRET})
+                                  env={"ACME_PUBLISH_SECRET": PUBLISH_SECRET, **(env or {})})
         self.executor = TrackingExecutor()
         self.app = build_app(self.svc, listener_executor=self.executor)
         self.web = ServedApp(build_web(self.app, self.svc)).start()

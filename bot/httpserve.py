@@ -1,4 +1,4 @@
-"""Serve a Starlette app over real HTTP on an ephemeral port, in a thread."""
+"""Serve an ASGI app over real HTTP on an ephemeral loopback port, in a thread (demo, tests, benches)."""
 
 from __future__ import annotations
 

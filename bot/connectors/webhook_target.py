@@ -1,6 +1,7 @@
-"""A system that carries approved replies to a network, as a team would run behind the
-`webhook` connector: it checks Veille's v1 signature, stores each publication once per
-idempotency key, and answers look-ups. Failure modes are switchable per test."""
+"""A reference receiver for the `webhook` publishing protocol: what a team runs behind the
+webhook connector to carry approved replies to a network. It checks Veille's v1 signature,
+stores each publication once per idempotency key and answers look-ups. The demo and the tests
+use it; failure modes are switchable so tests can play timeouts, refusals and outages."""
 
 from __future__ import annotations
 

@@ -1,0 +1,56 @@
+"""Shared set-up for benchmarks: a real Veille over HTTP with the Slack stand-in."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from bot.clock import RealClock
+from bot.config import Settings, parse_config
+from bot.slack.standin import SlackStandIn
+from storage.db import Database
+from storage.models import Conversation, Message, SlaClock
+
+SIGNING, INGEST = "bench-signing", "bench-ingest"
+
+
+def make_veille(db_url: str | None = None):
+    from bot.app import build_app, build_services
+
+    tmp = Path(tempfile.mkdtemp(prefix="veille-bench-"))
+    clock = RealClock()
+    standin = SlackStandIn(clock=clock, rate_limits=False, channels=["C0ACME", "C0SOCIAL"]).start()
+    settings = Settings(_env_file=None, SLACK_BOT_TOKEN=standin.token, SLACK_SIGNING_SECRET=SIGNING,
+                        SLACK_API_URL=standin.api_url, DATABASE_URL=db_url or f"sqlite:///{tmp / 'bench.db'}",
+                        VEILLE_INGEST_SECRET=INGEST)
+    cfg = parse_config({"team": {"approvers": ["U0BOB"]},
+                        "accounts": [{"key": "acme", "network": "x", "handle": "@acme", "channel": "C0ACME"}]})
+    db = Database(settings.database_url)
+    db.migrate()
+    svc = build_services(settings, cfg, clock, db=db, env={})
+    return svc, build_app(svc), standin
+
+
+def store_open_conversations(db: Database, n: int, now: int) -> None:
+    """n open conversations with one message and a running clock each, inserted in bulk."""
+    convs = [dict(account="acme", network="x", kind="mention", thread_key=f"seed-{i}", status="open",
+                  priority="normal", author_id=f"a{i}", author_handle=f"@a{i}", author_name="", first_inbound_at=now,
+                  last_inbound_at=now, message_count=1, slack_channel="C0ACME", slack_ts=f"{now}.{i:06d}",
+                  created_at=now, updated_at=now) for i in range(n)]
+    with db.session() as s:
+        s.execute(insert(Conversation), convs)
+        ids = [r[0] for r in s.query(Conversation.id).order_by(Conversation.id)]
+        s.execute(insert(Message), [dict(conversation_id=c, network="x", external_id=f"seed-{c}", account="acme",
+                                         kind="mention", direction="in", text="hello", meta={}, created_at=now,
+                                         received_at=now) for c in ids])
+        s.execute(insert(SlaClock), [dict(conversation_id=c, metric="first_response", cycle=1, start_at=now,
+                                          due_at=now + 3600 + (c % 3600), warn_at=[], next_check_at=now + 3600,
+                                          state="running") for c in ids])
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    qs = statistics.quantiles(samples, n=100, method="inclusive")
+    return qs[49], qs[98]
