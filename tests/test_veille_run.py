@@ -1,0 +1,94 @@
+"""`veille run` as an operator starts it: one process serving Slack, the webhook and health."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from bot.clock import RealClock
+from bot.slack.standin import SlackDriver, SlackStandIn
+from tests.conftest import PG_URL
+
+SECRET = "run-signing-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+@pytest.fixture
+def run_env(tmp_path, db_url):
+    standin = SlackStandIn(clock=RealClock(), channels=["C0ACME", "C0SOCIAL"]).start()
+    cfg = tmp_path / "veille.toml"
+    cfg.write_text('[team]\napprovers = ["U0BOB"]\n[[accounts]]\nkey = "acme"\nnetwork = "x"\nhandle = "@acme"\n'
+                   'channel = "C0ACME"\n')
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "VEILLE_", "DATABASE_URL"))}
+    env.update(SLACK_BOT_TOKEN=standin.token, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=standin.api_url,
+               DATABASE_URL=db_url, VEILLE_CONFIG=str(cfg), PORT=str(port), VEILLE_INGEST_SECRET="x")
+    yield env, port, standin
+    standin.stop()
+
+
+def _wait_healthy(port: int, proc: subprocess.Popen) -> httpx.Response:
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(proc.stdout.read())
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise AssertionError("veille run did not answer")
+
+
+def test_veille_run_serves_health_and_slash_commands_over_http(run_env):
+    env, port, standin = run_env
+    proc = _start(env)
+    try:
+        assert _wait_healthy(port, proc).json() == {"ok": True, "database": "reachable"}
+        driver = SlackDriver(standin, f"http://127.0.0.1:{port}/slack/events", SECRET)
+        assert driver.command("U0BOB", "help").status_code == 200
+        deadline = time.time() + 10
+        while not standin.ephemerals("U0BOB") and time.time() < deadline:
+            time.sleep(0.05)
+        assert "/veille queue" in str(standin.ephemerals("U0BOB")[-1])
+        driver.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite only: PostgreSQL takes several replicas")
+def test_a_second_veille_run_on_the_same_sqlite_file_is_refused(run_env):
+    env, port, standin = run_env
+    first = _start(env)
+    try:
+        _wait_healthy(port, first)
+        second = _start(dict(env, PORT=str(_free_port())))
+        out, _ = second.communicate(timeout=30)
+        assert second.returncode == 2
+        assert "use PostgreSQL" in out
+    finally:
+        first.terminate()
+        first.wait(10)
+
+
+def test_a_refused_bot_token_stops_start_up_with_a_clear_message(run_env):
+    env, port, standin = run_env
+    proc = _start(dict(env, SLACK_BOT_TOKEN="xoxb-wrong"))
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and "SLACK_BOT_TOKEN was refused by Slack: invalid_auth" in out
