@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from bot.ids import Action, Block, Input
-from tests.support.harness import APPROVER, AUTHOR, all_text
+from bot.ids import Action
+from tests.support.harness import APPROVER, all_text
 
 
 def _approved(veille):
-    veille.mention("t-1", "Colis perdu")
-    veille.settle()
-    [alert] = veille.alerts()
-    veille.slack.click(AUTHOR, "C0ACME", alert["ts"], Action.REPLY)
-    veille.settle()
-    [modal] = veille.standin.views(AUTHOR)
-    veille.slack.submit_view(AUTHOR, modal["id"], values={Block.REPLY_TEXT: {Input.TEXT: "On s'en occupe"}})
-    veille.settle()
-    card = next(m for m in veille.thread(alert) if "Draft reply" in all_text(m))
+    alert, card = veille.draft_reply("On s'en occupe")
     veille.slack.click(APPROVER, "C0ACME", card["ts"], Action.APPROVE)
     return alert, card
 

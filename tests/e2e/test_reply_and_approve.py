@@ -7,17 +7,7 @@ from tests.support.harness import APPROVER, AUTHOR, OUTSIDER, all_text
 
 
 def _alert_and_draft(veille, text="Désolés ! Nous regardons votre commande."):
-    veille.mention("t-1", "Ma commande n'est jamais arrivée")
-    veille.settle()
-    [alert] = veille.alerts()
-    veille.slack.click(AUTHOR, "C0ACME", alert["ts"], Action.REPLY)
-    veille.settle()
-    [modal] = veille.standin.views(AUTHOR)
-    r = veille.slack.submit_view(AUTHOR, modal["id"], values={Block.REPLY_TEXT: {Input.TEXT: text}})
-    assert r.status_code == 200
-    veille.settle()
-    card = next(m for m in veille.thread(alert) if "Draft reply" in all_text(m))
-    return alert, card
+    return veille.draft_reply(text, mention_text="Ma commande n'est jamais arrivée")
 
 
 def test_reply_opens_a_modal_and_the_draft_waits_in_the_thread_with_approve_and_reject(veille):

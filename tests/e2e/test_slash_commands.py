@@ -16,14 +16,7 @@ def _answer(veille, user, text):
 
 
 def _draft(veille, text="Merci, on regarde !"):
-    veille.mention("t-1", "Colis perdu")
-    veille.settle()
-    [alert] = veille.alerts()
-    veille.slack.click(AUTHOR, "C0ACME", alert["ts"], Action.REPLY)
-    veille.settle()
-    [modal] = veille.standin.views(AUTHOR)
-    veille.slack.submit_view(AUTHOR, modal["id"], values={Block.REPLY_TEXT: {Input.TEXT: text}})
-    veille.settle()
+    alert, _ = veille.draft_reply(text)
     return alert
 
 

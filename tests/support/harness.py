@@ -11,13 +11,13 @@ import httpx
 
 from bot.app import build_app, build_services
 from bot.config import Settings, parse_config
+from bot.httpserve import ServedApp
 from bot.jobs.detector import detect
 from bot.jobs.outbox_worker import OutboxWorker
 from bot.signing import signed_headers
 from bot.slack.standin import SlackDriver, render_channel
 from bot.web import build_web
 from storage.db import Database
-from bot.httpserve import ServedApp
 
 SIGNING_SECRET = "slack-signing-secret-for-tests"
 INGEST_SECRET = "ingest-secret-for-tests"
@@ -113,6 +113,22 @@ class Veille:
         r = self.post_webhook(body)
         assert r.status_code == 202, r.text
         return r.json()
+
+    def draft_reply(self, text: str, mention_text: str = "Colis perdu", author: str = "U0ALICE") -> tuple[dict, dict]:
+        """A mention arrives, `author` clicks Reply and submits `text`: returns (alert, draft card)."""
+        from bot.ids import Action, Block, Input
+
+        self.mention("t-1", mention_text)
+        self.settle()
+        [alert] = self.alerts()
+        self.slack.click(author, "C0ACME", alert["ts"], Action.REPLY)
+        self.settle()
+        [modal] = self.standin.views(author)
+        r = self.slack.submit_view(author, modal["id"], values={Block.REPLY_TEXT: {Input.TEXT: text}})
+        assert r.status_code == 200
+        self.settle()
+        card = next(m for m in self.thread(alert) if "Draft reply" in _all_text(m))
+        return alert, card
 
     # ---- letting time and work run ------------------------------------------------------------
 
