@@ -4,11 +4,20 @@ A bad config stops start-up with a message naming the key and the problem."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 NETWORKS = ("webhook", "x", "mastodon", "bluesky", "facebook", "instagram", "youtube", "rss", "linkedin", "blog")
@@ -66,6 +75,39 @@ class ConnectorConfig(BaseModel):
         return dict(self.model_extra or {})
 
 
+class ApprovalStep(_Strict):
+    """One step of an approval workflow (Sprout's model): named approvers and/or a user group;
+    `any` one of them approves the step, or `all` of them must. Neither list: the team's approvers."""
+
+    name: str = Field(default="", max_length=60)
+    approvers: list[str] = []  # Slack user ids (U...)
+    group: str | None = Field(default=None, pattern=r"^S[A-Z0-9]{2,}$")  # Slack user group id
+    rule: Literal["any", "all"] = "any"
+
+    @field_validator("approvers")
+    @classmethod
+    def _user_ids(cls, v: list[str]) -> list[str]:
+        for u in v:
+            if not re.match(r"^[UW][A-Z0-9]{2,}$", u):
+                raise ValueError(f"{u!r} is not a Slack user id (like U0123ABCD)")
+        return v
+
+    @model_validator(mode="after")
+    def _all_needs_names(self) -> ApprovalStep:
+        if self.rule == "all" and not self.approvers and not self.group:
+            raise ValueError('rule = "all" needs approvers or a group (the team approvers are "any")')
+        return self
+
+
+class ApprovalPolicy(_Strict):
+    """`[approval]` (team default) or `[accounts.approval]` (one account; keys given override).
+    steps: omitted = one step, the team's approvers; [] = no approval; else the ordered steps.
+    replies: "team" (one step, the team's approvers: the default), "none", or "steps" (same as posts)."""
+
+    steps: list[ApprovalStep] | None = None
+    replies: Literal["team", "none", "steps"] = "team"
+
+
 class AccountConfig(_Strict):
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]{0,62}$")
     network: str
@@ -74,6 +116,26 @@ class AccountConfig(_Strict):
     name: str = ""
     connector: ConnectorConfig = ConnectorConfig()
     poll_seconds: int = Field(default=60, ge=5)
+    approval: ApprovalPolicy | None = None
+    slots: list[str] = []  # posting times for "next free slot", e.g. "mon-fri 09:30"
+    timezone: str | None = None  # the zone of `slots` (default: the team's)
+
+    @field_validator("slots")
+    @classmethod
+    def _slots(cls, v: list[str]) -> list[str]:
+        from bot.domain.slots import SlotError, parse_slot
+
+        for spec in v:
+            try:
+                parse_slot(spec)
+            except SlotError as e:
+                raise ValueError(str(e)) from None
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _account_tz(cls, v: str | None) -> str | None:
+        return None if v is None else _check_tz(v)
 
     @field_validator("network")
     @classmethod
@@ -88,7 +150,7 @@ class VeilleConfig(_Strict):
     accounts: list[AccountConfig] = []
     sla: dict[str, Any] = {}
     oncall: dict[str, Any] = {}
-    approval: dict[str, Any] = {}
+    approval: ApprovalPolicy = ApprovalPolicy()
     pagerduty: dict[str, Any] = {}
 
     @field_validator("accounts")

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot.app import build_app, build_services
 from bot.clock import RealClock
 from bot.config import ConfigError, Settings, VeilleConfig
+from bot.domain.clocks import reapply_all
 from bot.jobs.runner import Runner
 from storage.db import Database
 
@@ -31,6 +32,9 @@ def serve(settings: Settings, cfg: VeilleConfig) -> int:
         log.info("connected to Slack as %s in %s", who.get("user"), who.get("team"))
     except SlackApiError as e:
         raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack: {e.response.get('error')}") from None
+    changed = reapply_all(db, svc.rules, svc.now())  # an edited SLA policy applies from each clock's start
+    if changed:
+        log.info("SLA policies changed: %s open clocks recomputed", changed)
     app = build_app(svc)
     runner = Runner(svc)
     runner.start()

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from bot.domain.ingest import ingest
 from bot.domain.webhook_payload import PayloadError, parse_webhook_body
+from bot.network_webhooks import network_webhook_routes
 from bot.services import Services
 from bot.signing import verify_v1
 
@@ -58,6 +59,7 @@ def build_web(app: App, svc: Services) -> Starlette:
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/ingest/webhook", ingest_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        *network_webhook_routes(svc),  # X Account Activity, Meta: bot/network_webhooks.py
     ])
 
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+import handlers.commands_posts  # noqa: F401 - registers /veille post, calendar, move, changes, cancel, audit
+import handlers.commands_sla  # noqa: F401 - registers /veille sla, oncall and the status subcommands
+import handlers.commands_sources  # noqa: F401 - registers /veille sources
 from bot.services import Services
-from handlers import actions, commands, events, middleware, views
+from handlers import actions, actions_posts, actions_sla, commands, events, middleware, views, views_posts
 
 
 def register_all(app: App, svc: Services) -> None:
     middleware.register(app, svc)
     commands.register(app, svc)
     actions.register(app, svc)
+    actions_sla.register(app, svc)
     views.register(app, svc)
     events.register(app, svc)
+    actions_posts.register(app, svc)
+    views_posts.register(app, svc)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from slack_bolt import App
 
 from bot.blocks.common import section
+from bot.blocks.post import approved_answer
 from bot.blocks.queue import queue_message
 from bot.domain import approvals, conversations, queue
 from bot.i18n import t
@@ -23,16 +24,17 @@ class Subcommand:
     usage: str
     help_en: str
     help_fr: str
-    run: Callable[[Services, str, str, str], tuple[str, list] | str]  # (svc, user, args, lang)
+    run: Callable[..., tuple[str, list] | str]  # (svc, user, args, lang[, command=the slash command payload])
+    with_command: bool = False  # the subcommand needs the payload itself (its trigger_id, to open a modal)
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {}
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
-def subcommand(name: str, usage: str, help_en: str, help_fr: str):
+def subcommand(name: str, usage: str, help_en: str, help_fr: str, with_command: bool = False):
     def wrap(fn):
-        SUBCOMMANDS[name] = Subcommand(name, usage, help_en, help_fr, fn)
+        SUBCOMMANDS[name] = Subcommand(name, usage, help_en, help_fr, fn, with_command)
         return fn
     return wrap
 
@@ -48,7 +50,10 @@ def register(app: App, svc: Services) -> None:
         if sub is None:
             respond(t(lang, "unknown_command", cmd=escape(name[:40]).replace("`", "'")), response_type="ephemeral")
             return
-        out = sub.run(svc, user, args.strip(), lang)
+        out = sub.run(svc, user, args.strip(), lang, command=command) if sub.with_command else \
+            sub.run(svc, user, args.strip(), lang)
+        if out is None:  # answered another way (a modal was opened)
+            return
         text, blocks = (out, [section(out)]) if isinstance(out, str) else out
         respond(text=text, blocks=blocks, response_type="ephemeral")
 
@@ -76,10 +81,11 @@ def _approve(svc: Services, user: str, args: str, lang: str):
         with svc.db.session() as s:
             d = approvals.approve(s, svc.now(), draft_id, user, svc.directory)
             sid = approvals.short_id(d)
+        answer = approved_answer(lang, d)  # a scheduled post, or one step of several, is not "publishing now"
     except approvals.ApprovalError as e:
         return t(lang, e.code, **e.info)
     svc.poke()
-    return t(lang, "approved", id=sid)
+    return answer or t(lang, "approved", id=sid)
 
 
 @subcommand("reject", "/veille reject r7 <reason>", "reject draft r7, saying why", "rejeter le brouillon r7, en disant pourquoi")

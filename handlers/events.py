@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.blocks.home import home_view
-from bot.domain import queue
 from bot.services import Services
+from handlers.actions_posts import publish_home
 
 
 def register(app: App, svc: Services) -> None:
@@ -25,7 +24,4 @@ def register(app: App, svc: Services) -> None:
     def home_opened(event, client):
         if event.get("tab") not in (None, "home"):
             return
-        user = event["user"]
-        with svc.db.session() as s:
-            view = home_view(svc.lang(user), queue.open_conversations(s, 20), queue.pending_drafts(s, 20), svc.now())
-        client.views_publish(user_id=user, view=view)
+        publish_home(svc, client, event["user"])  # the queue, then the editorial calendar

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.domain import approvals, conversations
+from bot.domain import approvals, conversations, workflows
 from bot.i18n import t
 from bot.ids import Block, Input, View
 from bot.services import Services
@@ -21,7 +21,8 @@ def register(app: App, svc: Services) -> None:
         try:
             with svc.db.session() as s:
                 conv = conversations.get(s, int(view["private_metadata"]))
-                approvals.submit_reply(s, svc.now(), conv, user, text)
+                approvals.submit_reply(s, svc.now(), conv, user, text,
+                                       steps=workflows.steps_for(svc.cfg, conv.account, "reply"), people=svc.directory)
         except (approvals.ApprovalError, conversations.ConversationError) as e:
             ack(response_action="errors", errors={Block.REPLY_TEXT: t(svc.lang(user), e.code, **e.info)})
             return

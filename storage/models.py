@@ -94,6 +94,13 @@ class Draft(Base):
     slack_ts: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[int] = mapped_column()
     updated_at: Mapped[int] = mapped_column()
+    # Approval workflow (bot/domain/workflows.py): the steps in force when this version was
+    # submitted (None: one step, the team's approvers; []: no approval) and the step now open.
+    workflow: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    workflow_step: Mapped[int] = mapped_column(default=0)
+    edited_by: Mapped[str | None] = mapped_column(String(40), default=None)  # last editor (no self-approval)
+    batch: Mapped[str | None] = mapped_column(String(40), default=None, index=True)  # one submit, several accounts
+    published_at: Mapped[int | None] = mapped_column(default=None)
 
 
 class Approval(Base):
@@ -151,6 +158,7 @@ class SlaClock(Base):
     __table_args__ = (
         UniqueConstraint("conversation_id", "metric", "cycle"),
         Index("ix_sla_clock_next", "state", "next_check_at"),
+        Index("ix_sla_clock_conversation", "conversation_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
@@ -170,6 +178,10 @@ class SlaClock(Base):
     state: Mapped[str] = mapped_column(String(20), default="running")  # running|paused|met|breached|fulfilled_late|cancelled
     warned_level: Mapped[int] = mapped_column(default=0)
     escalation_level: Mapped[int] = mapped_column(default=0)
+    # Which revision of the policy computed the deadlines: a different one at start-up re-applies.
+    policy_fingerprint: Mapped[str] = mapped_column(String(40), default="")
+    escalate_after: Mapped[int | None] = mapped_column(default=None)  # seconds after the breach
+    applied_at: Mapped[int] = mapped_column(default=0)  # when the row was written (late ingestion)
 
 
 class SlaEvent(Base):
@@ -251,3 +263,22 @@ class ConnectorState(Base):
     health: Mapped[dict[str, Any]] = mapped_column(default=dict)
     next_poll_at: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[int] = mapped_column(default=0)
+    # The poll in progress: one replica at a time holds it (compare-and-set in bot/jobs/poller.py).
+    lease_owner: Mapped[str | None] = mapped_column(String(80), default=None)
+    lease_token: Mapped[str | None] = mapped_column(String(40), default=None)
+    lease_until: Mapped[int | None] = mapped_column(default=None)
+
+
+class OncallOverride(Base):
+    """`member` is on call for `layer` (primary|backup) during [start_at, end_at), set from Slack."""
+
+    __tablename__ = "oncall_override"
+    __table_args__ = (Index("ix_oncall_override_end", "end_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    member: Mapped[str] = mapped_column(String(40))
+    layer: Mapped[str] = mapped_column(String(10), default="primary")
+    start_at: Mapped[int] = mapped_column()
+    end_at: Mapped[int] = mapped_column()
+    created_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[int] = mapped_column()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks import sla
 from bot.blocks.common import actions, button, context, network_label, section
 from bot.ids import Action, Block
 from bot.slack.dates import date_token
@@ -13,17 +14,27 @@ from storage.models import Conversation, Message, SlaClock
 METRIC_LABELS = {"first_response": "First response", "next_response": "Next response", "resolution": "Resolution"}
 
 
-def alert_message(conv: Conversation, first: Message, clock: SlaClock | None, now: float) -> tuple[str, list[dict[str, Any]]]:
+def alert_message(conv: Conversation, first: Message, clock: SlaClock | None, now: float,
+                  resolution: SlaClock | None = None) -> tuple[str, list[dict[str, Any]]]:
     who = author_line(conv.author_name, conv.author_handle)
     head = f"{network_label(conv.network)} · {escape(conv.kind)} · {who} → *{escape(conv.account)}*"
     body = quote(first.text, 2400)
     if first.url:
         body += "\n" + link(first.url, "Open on " + conv.network)
-    status = status_line(conv, clock, now)
+    status = status_line(conv, clock, now) + sla.escalation_suffix(clock)
+    waiting = sla.conversation_status(conv)
+    if waiting:
+        status += f" · {waiting}"
     meta = f"`c{conv.id}` · {conv.message_count} message{'s' if conv.message_count != 1 else ''}"
+    if conv.priority not in ("normal", ""):
+        meta += f" · priority {escape(conv.priority)}"
     if conv.assignee:
         meta += f" · assigned to <@{conv.assignee}>"
-    blocks: list[dict[str, Any]] = [section(head), section(body), context(status, meta)]
+    if conv.status != "resolved" and sla.resolution_line(resolution, now):
+        meta += " · " + sla.resolution_line(resolution, now)
+    # The status menu (snooze, resolve, mark replied...) sits on the first line, out of the way.
+    blocks: list[dict[str, Any]] = [{**section(head), "accessory": sla.status_menu(conv)}, section(body),
+                                    context(status, meta)]
     if conv.status != "resolved":
         blocks.append(actions(
             Block.ACTIONS,

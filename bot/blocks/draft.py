@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks import post
 from bot.blocks.common import actions, button, context, section
-from bot.domain.approvals import short_id
+from bot.domain.approvals import CardStatus, short_id
 from bot.ids import Action, Block
 from bot.slack.dates import date_token
 from bot.slack.escape import escaped, link, quote
 from storage.models import Draft
 
 
-def draft_message(d: Draft) -> tuple[str, list[dict[str, Any]]]:
+def draft_message(d: Draft, status: CardStatus | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """A reply's card in its conversation's thread, or a post's card (bot/blocks/post.py).
+    `status` (approvals.card_status) adds the workflow's steps when there is more than one."""
+    if d.kind == "post":
+        return post.post_card(d, status)
     sid = short_id(d)
     head = f"*Draft {'reply' if d.kind == 'reply' else 'post'}* `{sid}` v{d.version} by <@{d.author}>"
-    blocks: list[dict[str, Any]] = [section(head), section(quote(d.text, 2800)), context(state_line(d))]
+    blocks: list[dict[str, Any]] = [section(head), section(quote(d.text, 2800))]
+    if status is not None and len(status.steps) > 1:
+        blocks.append(context("\n".join(post.progress_lines(status))))
+    blocks.append(context(state_line(d)))
     value = f"{d.id}:{d.version}"
     if d.state == "pending_approval":
         blocks.append(actions(Block.ACTIONS, button("Approve", Action.APPROVE, value, "primary"),
@@ -33,7 +41,11 @@ def state_line(d: Draft) -> str:
     match d.state:
         case "pending_approval":
             return ":hourglass_flowing_sand: Waiting for an approver (the author cannot approve)"
+        case "changes_requested":
+            return f":memo: Changes requested by <@{d.rejected_by}>: {escaped(d.reject_reason or '', 500)}"
         case "approved" | "publishing":
+            if not d.approved_by:
+                return ":white_check_mark: No approval needed for this account · publishing…"
             return f":white_check_mark: Approved by {by} · publishing…"
         case "published":
             where = link(d.url, "see it on the network") if d.url else "published"

@@ -1,16 +1,26 @@
-"""The App Home tab: the queue, on a member's phone as on their desk."""
+"""The App Home tab: the queue, then the editorial calendar, on a member's phone as on their desk.
+A home view holds at most 100 blocks: the calendar gets what the queue leaves and pages the rest."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.common import plain
+from bot.blocks.calendar import HOME_BLOCKS, home_calendar
+from bot.blocks.common import divider, plain
 from bot.blocks.queue import queue_message
+from bot.domain.calendar import Entry
 from bot.domain.queue import QueueItem
 from storage.models import Draft
 
 
-def home_view(lang: str, items: list[QueueItem], drafts: list[Draft], now: float) -> dict[str, Any]:
+def home_view(lang: str, items: list[QueueItem], drafts: list[Draft], now: float,
+              calendar: tuple[str, list[Entry], list[Entry], int] | None = None) -> dict[str, Any]:
+    """`calendar`: (member's zone, upcoming entries, attention entries, page offset)."""
     _, blocks = queue_message(lang, items, drafts, now)
     header = {"type": "header", "text": plain("Veille")}
-    return {"type": "home", "blocks": [header, *blocks][:100]}
+    out = [header, *blocks][: HOME_BLOCKS // 2]
+    if calendar is not None:
+        tz, entries, attention, offset = calendar
+        out.append(divider())
+        out += home_calendar(lang, tz, entries, attention, now, offset, HOME_BLOCKS - len(out))
+    return {"type": "home", "blocks": out[:HOME_BLOCKS]}

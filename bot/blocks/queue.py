@@ -26,7 +26,8 @@ def queue_message(lang: str, items: list[QueueItem], drafts: list[Draft], now: f
             blocks.append(divider())
         blocks.append(section(t(lang, "queue_drafts")))
         blocks.append(section("\n".join(_draft_line(d) for d in drafts)))
-    blocks.append(context("`/veille approve r7` · `/veille reject r7 <reason>` · `/veille assign c12 @member`"))
+    blocks.append(context("`/veille approve r7` · `/veille reject r7 <reason>` · `/veille assign c12 @member`"
+                          " · `/veille calendar`"))
     return "Queue", blocks
 
 
@@ -46,4 +47,9 @@ def _conversation_line(i: QueueItem, now: float) -> str:
 def _draft_line(d: Draft) -> str:
     preview = escaped(d.text.replace("\n", " "), 80)
     target = f"reply to `c{d.conversation_id}`" if d.conversation_id else escaped(d.account, 60)
+    if d.scheduled_at:  # a scheduled post: its approval expires at that time
+        target += f" · :alarm_clock: {date_token(d.scheduled_at)}"
+    steps = len((d.workflow or {}).get("steps") or ())
+    if steps > 1:
+        target += f" · step {d.workflow_step}/{steps}"
     return f"`{short_id(d)}` v{d.version} by <@{d.author}> · {target}: {preview}"

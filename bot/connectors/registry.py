@@ -29,6 +29,14 @@ class Connectors:
     def built(self) -> dict[str, Connector]:
         return dict(self._built)
 
+    def secret(self, account: AccountConfig, option: str) -> str:
+        """The value of the env var an account's connector option names (webhook secrets)."""
+        name = account.connector.options().get(option)
+        value = self._env.get(str(name)) if name else None
+        if not value:
+            raise ConnectorError(f"account {account.key}: option {option!r} must name a set env var")
+        return value
+
 
 def build_connector(account: AccountConfig, env: Mapping[str, str], clock, transport=None) -> Connector:
     kind = account.connector.type

@@ -1,21 +1,33 @@
-"""SLA clock rows: started by inbound messages, stopped by qualifying replies, checked by the
-detector. Deadlines come from `SlaRules` (policies and schedules); this module only keeps the
-rows and events honest. Events are unique per (clock, type, level): whoever inserts one alerts."""
+"""SLA clock rows: started by inbound messages, stopped by qualifying replies, paused by statuses,
+checked by the detector. Deadlines come from `SlaRules` (policies and schedules); this module only
+keeps the rows and events honest. Events are unique per (clock, type, level): whoever inserts one
+alerts.
+
+| metric         | starts                              | stops                  | pauses              |
+| first_response | first inbound (platform time)       | first qualifying reply | never               |
+| next_response  | oldest unanswered inbound           | next qualifying reply  | never               |
+| resolution     | first inbound                       | status resolved        | pending (+ on_hold) |
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot import pagerduty
 from bot.domain.outbox import enqueue_refresh, enqueue_slack
-from storage.models import Conversation, Message, SlaClock, SlaEvent
+from storage.models import Conversation, Job, Message, SlaClock, SlaEvent
 from storage.upsert import insert_ignore
 
 FIRST, NEXT, RESOLUTION = "first_response", "next_response", "resolution"
+RESPONSE_METRICS = (FIRST, NEXT)
 OPEN_STATES = ("running", "paused", "breached")  # not yet answered
+DONE_STATES = ("met", "fulfilled_late")
 
 
 @dataclass(frozen=True)
@@ -25,70 +37,242 @@ class Deadline:
     policy: str = "default"
     version: int = 1
     escalate_after: int | None = None
+    fingerprint: str = ""  # the policy's version: a change at start-up re-applies it
 
 
 class SlaRules(Protocol):
-    def deadline(self, metric: str, conv: Conversation, start: int, paused: int = 0) -> Deadline | None:
-        """The deadline for `metric` of this conversation, or None if its policy has no such target."""
+    def apply(self, metric: str, conv: Conversation, text: str, start: int, paused: int = 0) -> Deadline | None:
+        """The deadline the first matching policy gives `metric`; None if it sets no such target."""
+        ...
+
+    def recompute(self, policy_name: str, metric: str, start: int, paused: int = 0) -> Deadline | None:
+        ...
+
+    def pause_seconds(self, policy_name: str, metric: str, since: int, until: int) -> int:
+        ...
+
+    def pauses_on_hold(self, policy_name: str) -> bool:
         ...
 
 
+# -- starting ----------------------------------------------------------------------------------
+
+
 def on_inbound(s: Session, rules: SlaRules, conv: Conversation, msg: Message, now: float) -> None:
-    clocks = {(c.metric): c for c in _open_clocks(s, conv.id)}
-    has_first = s.scalar(select(SlaClock.id).where(SlaClock.conversation_id == conv.id,
-                                                   SlaClock.metric == FIRST).limit(1))
-    if has_first is None and conv.last_reply_at is None:
+    """A customer message: start the response clock it calls for, and the resolution clock."""
+    open_clocks = {c.metric: c for c in open_clocks_of(s, conv.id)}
+    ever_first = _exists(s, conv.id, FIRST)
+    if not ever_first and conv.last_reply_at is None:
         _start(s, rules, conv, FIRST, 1, conv.first_inbound_at, now)
-    elif conv.last_reply_at is not None and NEXT not in clocks:
+    elif FIRST not in open_clocks and NEXT not in open_clocks:
         # The oldest unanswered inbound after our last reply starts the next-response clock;
-        # later messages before a reply do not move it.
-        cycle = (s.scalar(select(SlaClock.cycle).where(SlaClock.conversation_id == conv.id, SlaClock.metric == NEXT)
-                          .order_by(SlaClock.cycle.desc()).limit(1)) or 0) + 1
-        _start(s, rules, conv, NEXT, cycle, msg.created_at, now)
-    if RESOLUTION not in clocks:
-        has_res = s.scalar(select(SlaClock.id).where(SlaClock.conversation_id == conv.id,
-                                                     SlaClock.metric == RESOLUTION).limit(1))
-        if has_res is None:
-            _start(s, rules, conv, RESOLUTION, 1, conv.first_inbound_at, now)
+        # later messages before a reply do not move it (the clock is already open).
+        _start(s, rules, conv, NEXT, _last_cycle(s, conv.id, NEXT) + 1, msg.created_at, now)
+    resolution = _latest(s, conv.id, RESOLUTION)
+    if resolution is None:
+        _start(s, rules, conv, RESOLUTION, 1, conv.first_inbound_at, now)
+    elif conv.status == "open":
+        resume(s, rules, resolution, now)  # a message re-opens: the total continues
 
 
-def on_reply(s: Session, rules: SlaRules, conv: Conversation, at: int, now: float, via: str, actor: str) -> None:
-    """A qualifying reply (human, visible to the customer) stops the response clocks."""
+def _start(s: Session, rules: SlaRules, conv: Conversation, metric: str, cycle: int, start: int, now: float) -> None:
+    d = rules.apply(metric, conv, first_text(s, conv.id), start)
+    if d is None:
+        return
+    clock = SlaClock(conversation_id=conv.id, metric=metric, cycle=cycle, policy=d.policy,
+                     policy_version=1, policy_fingerprint=d.fingerprint, start_at=start, due_at=d.due,
+                     warn_at=[list(w) for w in d.warn_at], escalate_after=d.escalate_after,
+                     applied_at=int(now), state="running")
+    clock.next_check_at = next_check(clock, now)
+    s.add(clock)
+    s.flush()
+    add_event(s, clock, "applied", 0, now, policy=d.policy, version=d.fingerprint, due=d.due)
+
+
+def next_check(clock: SlaClock, now: float) -> int | None:
+    """The next instant the detector must look at this clock: a pending warning, else the due.
+    A breached clock is looked at again only for its next escalation step (set by escalation)."""
+    if clock.state != "running" or clock.breached_at is not None:
+        return None
+    pending = [at for level, at in clock.warn_at if level > (clock.warned_level or 0) and at < clock.due_at]
+    return min(pending + [clock.due_at])
+
+
+# -- stopping ----------------------------------------------------------------------------------
+
+
+def on_reply(s: Session, rules: SlaRules | None, conv: Conversation, at: int, now: float, via: str, actor: str,
+             automated: bool = False) -> None:
+    """A reply from our side. Only a qualifying one (human, visible to the customer) stops the
+    response clocks: an auto-acknowledgement or a bot reply is recorded and changes nothing.
+    A reply in a direct-message conversation also answers the same person's public
+    conversations on that account (the DM is linked to them)."""
+    if automated:
+        if conv.slack_channel:
+            enqueue_refresh(s, now, conv.slack_channel, "alert_refresh", "conversation_id", conv.id)
+        return
     conv.last_reply_at = max(conv.last_reply_at or 0, at)
     conv.updated_at = int(now)
-    for clock in _open_clocks(s, conv.id):
-        if clock.metric not in (FIRST, NEXT):
-            continue
-        clock.fulfilled_at = at
-        late = clock.breached_at is not None or at > clock.due_at
-        clock.state = "fulfilled_late" if late else "met"
-        clock.next_check_at = None
-        add_event(s, clock, "fulfilled_late" if late else "met", 0, now, via=via, actor=actor)
+    _fulfil_responses(s, conv, at, now, via, actor)
+    if conv.kind == "dm":
+        for linked in _linked_public(s, conv):
+            _fulfil_responses(s, linked, at, now, "dm", actor, linked_from=conv.id)
     if conv.slack_channel:
         enqueue_refresh(s, now, conv.slack_channel, "alert_refresh", "conversation_id", conv.id)
 
 
-def _start(s: Session, rules: SlaRules, conv: Conversation, metric: str, cycle: int, start: int, now: float) -> None:
-    d = rules.deadline(metric, conv, start)
-    if d is None:
+def _fulfil_responses(s: Session, conv: Conversation, at: int, now: float, via: str, actor: str,
+                      linked_from: int | None = None) -> None:
+    for clock in open_clocks_of(s, conv.id):
+        if clock.metric not in RESPONSE_METRICS:
+            continue
+        # Judged on the reply's own time: a native reply ingested late was still on time.
+        late = at > clock.due_at
+        kind = "fulfilled_late" if late else "met"
+        clock.fulfilled_at, clock.state, clock.next_check_at = at, kind, None
+        if add_event(s, clock, kind, 0, now, via=via, actor=actor, linked_from=linked_from):
+            note(s, conv, now, kind, f"sla:{clock.id}:{kind}:0", clock_id=clock.id, via=via,
+                 linked_from=linked_from)
+        page_follow_up(s, clock, now, "resolve")
+    if linked_from is not None:
+        conv.last_reply_at = max(conv.last_reply_at or 0, at)
+        if conv.slack_channel:
+            enqueue_refresh(s, now, conv.slack_channel, "alert_refresh", "conversation_id", conv.id)
+
+
+def _linked_public(s: Session, dm: Conversation) -> list[Conversation]:
+    if not dm.author_id:
+        return []
+    return list(s.scalars(select(Conversation).where(
+        Conversation.account == dm.account, Conversation.author_id == dm.author_id,
+        Conversation.kind != "dm", Conversation.status != "resolved", Conversation.id != dm.id)))
+
+
+def cancel(s: Session, clock: SlaClock, now: float, reason: str, actor: str) -> None:
+    """No answer is owed (spam, no reply needed, resolved, policy no longer matches). A breached
+    clock stays breached: only its escalation stops."""
+    clock.next_check_at = None
+    if clock.state == "breached":
+        page_follow_up(s, clock, now, "resolve")
         return
-    clock = SlaClock(conversation_id=conv.id, metric=metric, cycle=cycle, policy=d.policy,
-                     policy_version=d.version, start_at=start, due_at=d.due,
-                     warn_at=[list(w) for w in d.warn_at], state="running")
+    clock.state = "cancelled"
+    add_event(s, clock, "cancelled", 0, now, reason=reason, actor=actor)
+    page_follow_up(s, clock, now, "resolve")
+
+
+# -- pausing (resolution) ------------------------------------------------------------------------
+
+
+def pause(s: Session, clock: SlaClock, now: float, reason: str) -> None:
+    if clock.state != "running":
+        return  # a breached clock stays breached; a paused one stays paused
+    clock.state, clock.paused_since, clock.next_check_at = "paused", int(now), None
+    add_event(s, clock, "paused", _count(s, clock, "paused") + 1, now, reason=reason)
+
+
+def resume(s: Session, rules: SlaRules, clock: SlaClock, now: float) -> None:
+    """Back to running after a pause or a resolve: the time in between does not count."""
+    if clock.state == "paused" and clock.paused_since is not None:
+        since = clock.paused_since
+    elif clock.state in DONE_STATES and clock.metric == RESOLUTION and clock.fulfilled_at is not None:
+        since = clock.fulfilled_at
+    else:
+        return
+    was_late = clock.state == "fulfilled_late" or clock.breached_at is not None
+    clock.paused_seconds += rules.pause_seconds(clock.policy, clock.metric, since, int(now))
+    clock.paused_since = clock.fulfilled_at = None
+    d = rules.recompute(clock.policy, clock.metric, clock.start_at, clock.paused_seconds)
+    if d is not None and not was_late:
+        clock.due_at, clock.warn_at = d.due, [list(w) for w in d.warn_at]
+    clock.state = "breached" if was_late else "running"
     clock.next_check_at = next_check(clock, now)
-    s.add(clock)
-    s.flush()
-    add_event(s, clock, "applied", 0, now, policy=d.policy, due=d.due)
+    add_event(s, clock, "resumed", _count(s, clock, "resumed") + 1, now, paused_seconds=clock.paused_seconds)
 
 
-def next_check(clock: SlaClock, now: float) -> int | None:
-    """The next instant the detector must look at this clock: a pending warning, else the due."""
-    if clock.state not in ("running",):
-        return None
-    if clock.breached_at is not None:
-        return None
-    pending = [at for level, at in clock.warn_at if level > (clock.warned_level or 0) and at < clock.due_at]
-    return min(pending + [clock.due_at])
+def fulfil_resolution(s: Session, rules: SlaRules, clock: SlaClock, now: float, actor: str) -> None:
+    if clock.state not in OPEN_STATES:
+        return
+    if clock.state == "paused":
+        resume(s, rules, clock, now)
+    late = clock.breached_at is not None or now > clock.due_at
+    clock.state = "fulfilled_late" if late else "met"
+    clock.fulfilled_at, clock.next_check_at = int(now), None
+    add_event(s, clock, clock.state, _count(s, clock, clock.state), now, actor=actor)
+    page_follow_up(s, clock, now, "resolve")
+
+
+# -- policy changes ----------------------------------------------------------------------------
+
+
+def reapply(s: Session, rules: SlaRules, conv: Conversation, now: float, reason: str) -> int:
+    """Recompute this conversation's open clocks from their ORIGINAL start with the policy that
+    matches it now. A breached clock stays breached; a running one may breach at once (the
+    detector sees a due in the past). Returns how many clocks changed."""
+    text = first_text(s, conv.id)
+    changed = 0
+    for clock in open_clocks_of(s, conv.id):
+        d = rules.apply(clock.metric, conv, text, clock.start_at, clock.paused_seconds)
+        if d is None:
+            if clock.state != "breached":
+                cancel(s, clock, now, "policy_no_longer_matches", "veille")
+                changed += 1
+            continue
+        if (d.policy, d.fingerprint) == (clock.policy, clock.policy_fingerprint):
+            continue
+        clock.policy, clock.policy_fingerprint = d.policy, d.fingerprint
+        clock.policy_version += 1
+        clock.escalate_after = d.escalate_after
+        if clock.state != "breached":
+            clock.due_at, clock.warn_at = d.due, [list(w) for w in d.warn_at]
+            clock.next_check_at = next_check(clock, now)
+        add_event(s, clock, "reapplied", clock.policy_version, now, policy=d.policy, version=d.fingerprint,
+                  due=clock.due_at, reason=reason)
+        changed += 1
+    if changed and conv.slack_channel:
+        enqueue_refresh(s, now, conv.slack_channel, "alert_refresh", "conversation_id", conv.id)
+    return changed
+
+
+def reapply_all(db, rules, now: float, batch: int = 500) -> int:
+    """At start-up (`veille run`): re-apply policies to every open conversation. Cheap when
+    nothing changed: the ordered list of policy versions is remembered (a `job` row), and only
+    a new list re-matches every open conversation; returns how many clocks changed."""
+    current = rules.fingerprints()
+    marker = "sla_policies:" + hashlib.sha256(json.dumps(list(current.items())).encode()).hexdigest()[:24]
+    with db.session() as s:
+        if s.scalar(select(Job.id).where(Job.dedupe_key == marker)) is not None:
+            return 0
+    changed, after = 0, 0
+    while True:
+        with db.session() as s:
+            ids = list(s.scalars(
+                select(SlaClock.conversation_id).where(SlaClock.state.in_(OPEN_STATES), SlaClock.conversation_id > after)
+                .group_by(SlaClock.conversation_id).order_by(SlaClock.conversation_id).limit(batch)))
+            for conv_id in ids:
+                conv = s.get(Conversation, conv_id, with_for_update=not db.is_sqlite)
+                changed += reapply(s, rules, conv, now, "policy_changed")
+        if len(ids) < batch:
+            break
+        after = ids[-1]
+    with db.session() as s:
+        insert_ignore(s, Job, dict(kind="sla_policies_applied", payload={"policies": current}, run_at=int(now),
+                                   state="done", attempts=0, dedupe_key=marker))
+    return changed
+
+
+# -- PagerDuty follow-ups ------------------------------------------------------------------------
+
+
+def page_follow_up(s: Session, clock: SlaClock, now: float, action: str) -> None:
+    """Acknowledge or resolve the PagerDuty alert this clock triggered, once, if it did."""
+    if not _has_event(s, clock.id, "paged") or _has_event(s, clock.id, "page_resolved"):
+        return
+    if add_event(s, clock, f"page_{action}d", 0, now):
+        pagerduty.enqueue_event(s, now, action, pagerduty.dedup_key(clock.conversation_id, clock.metric),
+                                cause=f"k{clock.id}")
+
+
+# -- events and notes ----------------------------------------------------------------------------
 
 
 def add_event(s: Session, clock: SlaClock, type_: str, level: int, now: float, **detail) -> bool:
@@ -97,12 +281,49 @@ def add_event(s: Session, clock: SlaClock, type_: str, level: int, now: float, *
                                            level=level, at=int(now), detail=detail)) is not None
 
 
-def _open_clocks(s: Session, conversation_id: int) -> list[SlaClock]:
-    return list(s.scalars(select(SlaClock).where(SlaClock.conversation_id == conversation_id,
-                                                 SlaClock.state.in_(OPEN_STATES))))
-
-
 def note(s: Session, conv: Conversation, now: float, kind: str, key: str, **payload) -> None:
+    """A message in the conversation's thread, and the parent refreshed to show the new state."""
     if conv.slack_channel:
         enqueue_slack(s, now, conv.slack_channel, "thread_note", key, conversation_id=conv.id, note=kind, **payload)
         enqueue_refresh(s, now, conv.slack_channel, "alert_refresh", "conversation_id", conv.id)
+
+
+# -- queries -----------------------------------------------------------------------------------
+
+
+def open_clocks_of(s: Session, conversation_id: int) -> list[SlaClock]:
+    return list(s.scalars(select(SlaClock).where(SlaClock.conversation_id == conversation_id,
+                                                 SlaClock.state.in_(OPEN_STATES)).order_by(SlaClock.id)))
+
+
+def clocks_of(s: Session, conversation_id: int) -> list[SlaClock]:
+    return list(s.scalars(select(SlaClock).where(SlaClock.conversation_id == conversation_id).order_by(SlaClock.id)))
+
+
+def first_text(s: Session, conversation_id: int) -> str:
+    """What keyword conditions look at: the conversation's first customer message."""
+    return s.scalar(select(Message.text).where(Message.conversation_id == conversation_id, Message.direction == "in")
+                    .order_by(Message.created_at, Message.id).limit(1)) or ""
+
+
+def _latest(s: Session, conversation_id: int, metric: str) -> SlaClock | None:
+    return s.scalar(select(SlaClock).where(SlaClock.conversation_id == conversation_id, SlaClock.metric == metric)
+                    .order_by(SlaClock.cycle.desc()).limit(1))
+
+
+def _exists(s: Session, conversation_id: int, metric: str) -> bool:
+    return s.scalar(select(SlaClock.id).where(SlaClock.conversation_id == conversation_id,
+                                              SlaClock.metric == metric).limit(1)) is not None
+
+
+def _last_cycle(s: Session, conversation_id: int, metric: str) -> int:
+    return s.scalar(select(func.max(SlaClock.cycle)).where(SlaClock.conversation_id == conversation_id,
+                                                           SlaClock.metric == metric)) or 0
+
+
+def _count(s: Session, clock: SlaClock, type_: str) -> int:
+    return s.scalar(select(func.count(SlaEvent.id)).where(SlaEvent.clock_id == clock.id, SlaEvent.type == type_)) or 0
+
+
+def _has_event(s: Session, clock_id: int, type_: str) -> bool:
+    return s.scalar(select(SlaEvent.id).where(SlaEvent.clock_id == clock_id, SlaEvent.type == type_).limit(1)) is not None

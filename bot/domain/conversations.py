@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain import audit, clocks
+from bot.domain import audit, clocks, escalation
 from bot.domain.outbox import enqueue_refresh
 from storage.models import Conversation, SlaClock
 
@@ -32,9 +32,7 @@ def get(s: Session, conversation_id: int) -> Conversation:
 
 def assign(s: Session, now: float, conversation_id: int, assignee: str, actor: str) -> Conversation:
     conv = get(s, conversation_id)
-    conv.assignee = assignee
-    conv.acknowledged_at = conv.acknowledged_at or int(now)
-    conv.updated_at = int(now)
+    escalation.acknowledge(s, conv, now, actor, assignee=assignee)  # a claim stops the SLA ladder
     audit.record(s, now, actor, "assign", "conversation", conv.id, assignee=assignee)
     _refresh(s, conv, now)
     return conv
@@ -47,9 +45,7 @@ def close_without_reply(s: Session, now: float, conversation_id: int, actor: str
     conv.updated_at = int(now)
     for clock in s.scalars(select(SlaClock).where(SlaClock.conversation_id == conv.id,
                                                   SlaClock.state.in_(clocks.OPEN_STATES))):
-        if clock.state != "breached":
-            clock.state, clock.next_check_at = "cancelled", None
-            clocks.add_event(s, clock, "cancelled", 0, now, reason="no_reply_needed", actor=actor)
+        clocks.cancel(s, clock, now, "no_reply_needed", actor)  # a breached one stays breached
     audit.record(s, now, actor, "no_reply_needed", "conversation", conv.id)
     _refresh(s, conv, now)
     return conv

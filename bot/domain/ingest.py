@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import VeilleConfig
 from bot.connectors.base import InboundMessage
-from bot.domain import clocks
+from bot.domain import clocks, statuses
 from bot.domain.outbox import enqueue_refresh, enqueue_slack
 from storage.models import Conversation, Message
 
@@ -48,6 +48,8 @@ def _ingest(s: Session, cfg: VeilleConfig, rules: clocks.SlaRules, now: float,
         key = (m.network, m.id)
         label = f"{m.network}:{m.id}"
         if key in existing or key in seen:
+            if m.meta.get("deleted") and m.from_brand:
+                _reply_deleted(s, m, now)  # our reply removed on the network: the clock stays met
             result.duplicates.append(label)
             continue
         seen.add(key)
@@ -62,7 +64,8 @@ def _ingest(s: Session, cfg: VeilleConfig, rules: clocks.SlaRules, now: float,
                 continue
             msg = _store(s, conv, m, now, direction="out")
             clocks.on_reply(s, rules, conv, at=msg.created_at, now=now,
-                            via="network", actor=f"network:{m.author.handle or m.author.id}")
+                            via="network", actor=f"network:{m.author.handle or m.author.id}",
+                            automated=bool(m.meta.get("automated")))  # auto-acks never stop a clock
             _note_in_thread(s, conv, now, "native_reply", m, msg.id)
         else:
             conv, is_new = _thread(s, m, account.channel, now)
@@ -75,6 +78,14 @@ def _ingest(s: Session, cfg: VeilleConfig, rules: clocks.SlaRules, now: float,
         result.stored.append(label)
         result.conversations.add(conv.id)
     return result
+
+
+def _reply_deleted(s: Session, m: InboundMessage, now: float) -> None:
+    conv_id = s.scalar(select(Message.conversation_id).where(Message.network == m.network,
+                                                             Message.external_id == m.id))
+    conv = s.get(Conversation, conv_id) if conv_id is not None else None
+    if conv is not None:
+        statuses.reply_deleted(s, conv, now, m.id)
 
 
 def _existing(s: Session, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:

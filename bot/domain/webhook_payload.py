@@ -99,9 +99,19 @@ def _parse_one(item: Any, p: str, accounts: set[str], errors: list[str]) -> Inbo
                 errors.append(f"{p}author.{key}: must be a string")
         if not errors[start:]:
             a = Author(id=aid, handle=handle or "", name=name or "")
+    # Our own account's posts (a reply made natively on the network), flagged by the sender:
+    # `automated` ones (auto-acknowledgements, bots) never stop a clock; `deleted` reports removal.
+    flags = {}
+    for name in ("from_brand", "automated", "deleted"):
+        value = item.get(name, False)
+        if not isinstance(value, bool):
+            errors.append(f"{p}{name}: must be true or false")
+        flags[name] = value is True
     if errors[start:]:
         return None
+    meta = {k: True for k in ("automated", "deleted") if flags[k]}
     return InboundMessage(
         id=mid, network=network, account=account, kind=kind, author=a, text=text, url=url,
         created_at=created_at, thread_id=thread_id, in_reply_to=in_reply_to,
+        from_brand=flags["from_brand"], meta=meta,
     )

@@ -10,6 +10,7 @@ import socket
 
 from slack_sdk import WebClient
 
+from bot import pagerduty
 from bot.jobs import lease, publish, slack_ops
 from bot.slack.errors import SlackPermanent, SlackRateLimited, SlackUnknown, classify
 
@@ -47,8 +48,23 @@ class OutboxWorker:
     def _perform(self, row) -> None:
         if row.target == "network":
             self._publish(row)
+        elif row.target == "pagerduty":
+            self._page(row)
         else:
             self._slack(row)
+
+    def _page(self, row) -> None:
+        """PagerDuty Events v2 (bot/pagerduty.py); a 429 holds back that alert's lane."""
+        now = self.clock.now()
+        out = pagerduty.perform(getattr(self.rules, "pagerduty", None), row, now)
+        if out.hold_lane_until is not None:
+            lease.push_lane(self.db, row.lane, out.hold_lane_until)
+        values = {"last_error": out.error}
+        if out.external_id:
+            values["external_id"] = out.external_id
+        if out.run_at is not None:
+            values["run_at"] = int(out.run_at)
+        lease.finish(self.db, row, out.state, now, **values)
 
     def _publish(self, row) -> None:
         now = self.clock.now()
@@ -103,7 +119,7 @@ class OutboxWorker:
             lease.push_lane(self.db, row.lane, now + f.retry_after)
             lease.finish(self.db, row, "pending", now, attempts=row.attempts - 1, last_error="ratelimited")
         elif isinstance(f, SlackUnknown):
-            state = "unknown" if row.op in ("alert_post", "thread_note", "draft_card", "dm", "message") else "pending"
+            state = "unknown" if row.op in ("alert_post", "thread_note", "draft_card", "draft_note", "dm", "message") else "pending"
             lease.finish(self.db, row, state, now, run_at=int(now + 5), last_error=f.error)
         else:
             assert isinstance(f, SlackPermanent)

@@ -20,9 +20,20 @@ from bot.connectors.base import (
     RateLimited,
 )
 from bot.domain import audit, clocks
-from bot.domain.approvals import APPROVED, FAILED, NEEDS_HUMAN, PUBLISHED, PUBLISHING, UNKNOWN, publish_key
+from bot.domain.approvals import (
+    APPROVED,
+    FAILED,
+    LATE_LIMIT,
+    NEEDS_HUMAN,
+    PUBLISHED,
+    PUBLISHING,
+    UNKNOWN,
+    note_author_or_step,
+    publish_key,
+    still_approved,
+)
 from bot.domain.outbox import enqueue_refresh
-from storage.models import Conversation, Draft, Message
+from storage.models import Conversation, Draft, Message, Outbox
 
 log = logging.getLogger(__name__)
 RECONCILE_AFTER = 30  # seconds: give the network time to show a post that did go out
@@ -45,13 +56,25 @@ def publish(db, connectors, approvers, rules, row, now: float, reconciling: bool
             return Outcome("done", external_id=d.external_id)
         if d.state not in (APPROVED, PUBLISHING, UNKNOWN):
             return Outcome("cancelled", error=f"draft is {d.state}")
-        if not approvers.is_approver(d.approved_by or ""):
-            _set(s, d, now, FAILED, error="the approver is no longer allowed to approve")
+        why = still_approved(s, d, approvers)  # approvers are checked again at publication
+        if why:
+            _set(s, d, now, FAILED, error=why)
+            audit.record(s, now, "veille", "publish_failed", "draft", d.id, error=why)
             return Outcome("failed", error="approver no longer allowed")
+        not_after = row.payload.get("not_after")
+        if not reconciling and d.state == APPROVED and not_after and now > not_after:
+            # Veille was down at the post's minute: publishing hours late may be wrong; a human decides.
+            minutes = int(now - (not_after - LATE_LIMIT)) // 60
+            late = f"missed its time by {minutes} min (Veille was not running): Retry publishes it now"
+            _set(s, d, now, FAILED, error=late)
+            audit.record(s, now, "veille", "publish_failed", "draft", d.id, error=late)
+            return Outcome("failed", error=late)
         req = PublishRequest(idempotency_key=publish_key(d), account=d.account, text=d.text,
                              in_reply_to=_reply_target(s, d))
         d.state = PUBLISHING
         d.updated_at = int(now)
+        audit.record(s, now, "veille", "publish_attempt", "draft", d.id, version=d.version, attempt=row.attempts,
+                     reconcile=reconciling)
     try:
         connector = connectors.get(d.account)
     except ConnectorError as e:
@@ -62,43 +85,62 @@ def publish(db, connectors, approvers, rules, row, now: float, reconciling: bool
         result = connector.publish_reply(req) if req.in_reply_to else connector.publish_post(req)
     except RateLimited as e:
         with db.session() as s:
-            _set(s, s.get(Draft, d.id), now, APPROVED)
+            if _lease_held(s, row):
+                _set(s, s.get(Draft, d.id), now, APPROVED)
         return Outcome("pending", run_at=now + e.retry_after, error=str(e))
     except PublishRejected as e:
         return _finish_failed(db, d.id, now, str(e), row)
     except (PublishUnknown, ConnectorError) as e:
         with db.session() as s:
-            _set(s, s.get(Draft, d.id), now, UNKNOWN, error=str(e))
-            audit.record(s, now, "veille", "publish_unknown", "draft", d.id, error=str(e))
+            if _lease_held(s, row):
+                _set(s, s.get(Draft, d.id), now, UNKNOWN, error=str(e))
+                audit.record(s, now, "veille", "publish_unknown", "draft", d.id, error=str(e))
         return Outcome("unknown", run_at=now + RECONCILE_AFTER, error=str(e))
-    return _finish_published(db, rules, d.id, result, now)
+    return _finish_published(db, rules, d.id, result, now, row)
 
 
 def _reconcile(db, connector, draft_id: int, req: PublishRequest, row, now: float) -> Outcome:
     try:
         found = connector.lookup(req)
     except LookupUnsupported:
-        return _needs_human(db, draft_id, now, "this network offers no look-up")
+        return _needs_human(db, draft_id, now, "this network offers no look-up", row)
     except ConnectorError as e:
         if row.attempts >= MAX_RECONCILES:
-            return _needs_human(db, draft_id, now, f"could not check: {e}")
+            return _needs_human(db, draft_id, now, f"could not check: {e}", row)
         return Outcome("unknown", run_at=now + RECONCILE_AFTER, error=str(e))
     if found is not None:
-        return _finish_published(db, None, draft_id, found, now)
+        return _finish_published(db, None, draft_id, found, now, row, reconciled=True)
     # Not on the network: it never went out, so sending it again is safe.
     with db.session() as s:
-        d = s.get(Draft, draft_id)
-        _set(s, d, now, APPROVED)
-        audit.record(s, now, "veille", "reconciled_not_published", "draft", d.id)
+        if _lease_held(s, row):
+            d = s.get(Draft, draft_id)
+            _set(s, d, now, APPROVED)
+            audit.record(s, now, "veille", "reconciled_not_published", "draft", d.id)
     return Outcome("pending", run_at=now)
 
 
-def _finish_published(db, rules, draft_id: int, result: PublishResult, now: float) -> Outcome:
+def _lease_held(s, row) -> bool:
+    """Still our row? A worker that stalled past its lease (and was taken over) must not write its
+    stale outcome over the new owner's: every draft transition after the network call checks this."""
+    if getattr(row, "lease_token", None) is None:
+        return True
+    q = select(Outbox.lease_token).where(Outbox.id == row.id).with_for_update()
+    return s.scalar(q) == row.lease_token
+
+
+def _finish_published(db, rules, draft_id: int, result: PublishResult, now: float, row=None,
+                      reconciled: bool = False) -> Outcome:
     with db.session() as s:
         d = s.get(Draft, draft_id)
+        if (row is not None and not _lease_held(s, row)) or d.state == PUBLISHED:
+            return Outcome("done", external_id=result.external_id)
         d.external_id, d.url = result.external_id, result.url or None
+        d.published_at = int(now)
         _set(s, d, now, PUBLISHED)
-        audit.record(s, now, "veille", "published", "draft", d.id, external_id=result.external_id, url=result.url)
+        audit.record(s, now, "veille", "published", "draft", d.id, external_id=result.external_id, url=result.url,
+                     reconciled=reconciled)
+        if d.kind == "post":
+            note_author_or_step(s, now, d, "published", url=result.url)
         if d.conversation_id:
             conv = s.get(Conversation, d.conversation_id)
             exists = s.scalar(select(Message.id).where(Message.network == conv.network,
@@ -114,14 +156,18 @@ def _finish_published(db, rules, draft_id: int, result: PublishResult, now: floa
 
 def _finish_failed(db, draft_id: int, now: float, error: str, row) -> Outcome:
     with db.session() as s:
+        if not _lease_held(s, row):
+            return Outcome("failed", error=error)
         d = s.get(Draft, draft_id)
         _set(s, d, now, FAILED, error=error)
         audit.record(s, now, "veille", "publish_failed", "draft", d.id, error=error)
     return Outcome("failed", error=error)
 
 
-def _needs_human(db, draft_id: int, now: float, why: str) -> Outcome:
+def _needs_human(db, draft_id: int, now: float, why: str, row=None) -> Outcome:
     with db.session() as s:
+        if row is not None and not _lease_held(s, row):
+            return Outcome("needs_human", error=why)
         d = s.get(Draft, draft_id)
         _set(s, d, now, NEEDS_HUMAN, error=why)
         audit.record(s, now, "veille", "needs_human", "draft", d.id, why=why)

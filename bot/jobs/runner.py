@@ -8,11 +8,15 @@ import threading
 
 from bot.jobs.detector import detect, next_wakeup
 from bot.jobs.outbox_worker import OutboxWorker
+from bot.jobs.poller import Poller
+from bot.jobs.scheduler import next_expiry, next_publication, tick
 from bot.services import Services
 
 log = logging.getLogger("veille.loops")
 OUTBOX_IDLE = 0.5  # seconds between looks when nothing woke us (other replicas' work)
 DETECTOR_IDLE = 1.0
+POLLER_IDLE = 5.0  # seconds between looks at connector_state (other replicas, config)
+SCHEDULER_IDLE = 1.0  # seconds between looks for newly queued posts
 
 
 class Runner:
@@ -24,6 +28,10 @@ class Runner:
         self._threads = [threading.Thread(target=self._outbox_loop, name=f"outbox-{i}", daemon=True)
                          for i in range(outbox_threads)]
         self._threads.append(threading.Thread(target=self._detector_loop, name="detector", daemon=True))
+        self.poller = Poller(svc.db, svc.cfg, svc.rules, svc.connectors, svc.clock, on_ingest=lambda _r: svc.poke())
+        self._wake_poller = threading.Event()
+        self._threads.append(threading.Thread(target=self._poller_loop, name="poller", daemon=True))
+        self._threads.append(threading.Thread(target=self._scheduler_loop, name="scheduler", daemon=True))
 
     def start(self) -> None:
         for t in self._threads:
@@ -32,6 +40,7 @@ class Runner:
     def stop(self, timeout: float = 5.0) -> None:
         self.stop_event.set()
         self.svc.poke()
+        self._wake_poller.set()
         for t in self._threads:
             t.join(timeout)
 
@@ -50,7 +59,7 @@ class Runner:
         clock = self.svc.clock
         while not self.stop_event.is_set():
             try:
-                if detect(self.svc.db, clock.now()):
+                if detect(self.svc.db, clock.now(), rules=self.svc.rules):
                     self.svc.wake_outbox.set()
                 nxt = next_wakeup(self.svc.db)
             except Exception:
@@ -60,3 +69,34 @@ class Runner:
             if nxt is not None:
                 until = min(until, nxt)
             clock.wait(until, self.svc.wake_detector)
+
+    def _poller_loop(self) -> None:
+        clock = self.svc.clock
+        while not self.stop_event.is_set():
+            try:
+                self.poller.run_once()
+                nxt = self.poller.next_due()
+            except Exception:
+                log.exception("poller loop")
+                nxt = None
+            until = clock.now() + POLLER_IDLE
+            if nxt is not None:
+                until = min(until, max(nxt, clock.now() + 0.2))  # never a busy loop
+            clock.wait(until, self._wake_poller)
+
+    def _scheduler_loop(self) -> None:
+        """Expire approvals at their post's time; wake the outbox the second a post falls due."""
+        clock = self.svc.clock
+        while not self.stop_event.is_set():
+            now = clock.now()
+            try:
+                if tick(self.svc.db, now):
+                    self.svc.wake_outbox.set()
+                due = [t for t in (next_expiry(self.svc.db, now), next_publication(self.svc.db, now)) if t]
+            except Exception:
+                log.exception("scheduler loop")
+                due = []
+            until = min([now + SCHEDULER_IDLE, *due])
+            clock.wait(until)
+            if due and clock.now() >= min(due):
+                self.svc.wake_outbox.set()

@@ -68,6 +68,34 @@ def test_a_backlog_is_paged_oldest_first_and_resumed_without_gaps(server, clock,
     assert [m.text for m in rest.messages] == ["@brand number 5"]
 
 
+def test_a_first_burst_on_an_account_never_mentioned_arrives_whole_oldest_first_once(server, clock, alice):
+    conn = connect(server, clock)  # 40 notifications a page, as Mastodon's default
+    quiet = conn.fetch(None)  # never mentioned yet: still a cursor, "from here on"
+    assert quiet.messages == [] and quiet.cursor
+    burst = [f"@brand question {n}" for n in range(100)]  # 2.5 pages
+    for text in burst:
+        clock.advance(1)
+        server.post_status(alice, text)
+
+    got = conn.fetch(quiet.cursor)
+
+    assert [m.text for m in got.messages] == burst
+    assert conn.fetch(got.cursor).messages == []
+
+
+def test_the_first_fetch_ever_takes_the_newest_backfill_across_pages_and_no_older_history(server, clock, alice):
+    conn = connect(server, clock, backfill=90)
+    posted = [f"@brand old question {n}" for n in range(100)]  # 2.5 pages, before Veille was set up
+    for text in posted:
+        clock.advance(1)
+        server.post_status(alice, text)
+
+    first = conn.fetch(None)
+
+    assert [m.text for m in first.messages] == posted[-90:]
+    assert conn.fetch(first.cursor).messages == []
+
+
 def test_direct_messages_replies_and_mentions_get_their_kind(server, clock, alice):
     conn = connect(server, clock)
     ours = server.post_status(server.brand, "We ship on Monday")

@@ -71,6 +71,34 @@ def test_a_backlog_spanning_pages_is_read_whole_oldest_first(server, clock, alic
     assert conn.fetch(result.cursor).messages == []
 
 
+def test_a_first_burst_on_an_account_never_mentioned_arrives_whole_oldest_first_once(server, clock, alice):
+    conn = connect(server, clock)  # 100 tweets a page, the most X gives
+    quiet = conn.fetch(None)  # never mentioned yet: still a cursor, "from here on"
+    assert quiet.messages == [] and quiet.cursor
+    burst = [f"@brand question {n}" for n in range(250)]  # 2.5 pages
+    for text in burst:
+        clock.advance(1)
+        server.tweet(alice, text)
+
+    got = conn.fetch(quiet.cursor)
+
+    assert [m.text for m in got.messages] == burst
+    assert conn.fetch(got.cursor).messages == []
+
+
+def test_the_first_fetch_ever_takes_the_newest_backfill_across_pages_and_no_older_history(server, clock, alice):
+    conn = connect(server, clock, backfill=220)
+    posted = [f"@brand old question {n}" for n in range(250)]  # 2.5 pages, before Veille was set up
+    for text in posted:
+        clock.advance(1)
+        server.tweet(alice, text)
+
+    first = conn.fetch(None)
+
+    assert [m.text for m in first.messages] == posted[-220:]
+    assert conn.fetch(first.cursor).messages == []
+
+
 def test_replies_to_our_tweets_are_comments_in_their_conversation(server, clock, alice):
     conn = connect(server, clock)
     ours = server.tweet(server.brand, "Our spring sale starts today")

@@ -112,3 +112,20 @@ def test_bad_bodies_are_refused(app):
     big = b"{" + b" " * (1024 * 1024) + b"}"
     assert app.http.post("/webhooks/x/acme_x", content=big, headers=_signed(big)).status_code == 413
     assert app.http.post("/webhooks/x/acme_x", content=b"not json", headers=_signed(b"not json")).status_code == 400
+
+
+def test_a_direct_message_arrives_by_webhook_and_the_answer_is_sent_privately(app, x, alice):
+    event = {"type": "message_create", "id": "7001", "created_timestamp": str(int(x.clock.now() * 1000)),
+             "message_create": {"target": {"recipient_id": x.brand["id"]}, "sender_id": alice["id"],
+                                "message_data": {"text": "Can I change my delivery address?"}}}
+    users = {alice["id"]: {"id": alice["id"], "screen_name": "alice", "name": "Alice Liddell"}}
+    body = json.dumps({"for_user_id": x.brand["id"], "users": users, "direct_message_events": [event]}).encode()
+    assert app.http.post("/webhooks/x/acme_x", content=body, headers=_signed(body)).status_code == 200
+    app.settle()
+    [alert] = app.alerts(CHANNEL)
+    assert "Can I change my delivery address?" in all_text(alert) and "dm" in all_text(alert)
+
+    reply_and_approve(app, alert, "Yes: reply with the new address.", APPROVER)
+    [sent] = [e for e in x.dm_events if e["sender_id"] == x.brand["id"]]
+    assert sent["text"] == "Yes: reply with the new address." and sent["_participants"] == {x.brand["id"], alice["id"]}
+    assert x.brand_tweets() == []  # nothing public

@@ -17,6 +17,7 @@ veille.toml (every key of `[accounts.connector]` but `type` is an option):
     timeout = 10                            # seconds per request
     page_size = 40                          # notifications per page (Mastodon allows up to 80)
     max_pages = 10                          # pages per fetch; a longer backlog resumes next fetch
+    backfill = 100                          # first fetch ever: how many recent mentions to take
     own_replies = true                      # also read our statuses, for replies sent natively
     thread_lookups = 5                      # context calls per fetch to find thread roots
 

@@ -25,6 +25,7 @@ from bot.connectors.mastodon.text import comparable, html_to_text, status_length
 NETWORK = "mastodon"
 NOTIFICATIONS = "/api/v1/notifications"
 STATUSES = "/api/v1/statuses"
+EMPTY = "0"  # the cursor of a listing that was empty: every id is above it, so all later items are new
 
 
 def _id_key(value: str) -> tuple[int, str]:
@@ -68,6 +69,7 @@ class MastodonConnector:
         self.max_chars = int(options.get("max_chars", 500))
         self.page_size = int(options.get("page_size", 40))
         self.max_pages = int(options.get("max_pages", 10))
+        self.backfill = max(1, int(options.get("backfill", 100)))
         self.own_replies = bool(options.get("own_replies", True))
         self.thread_lookups = int(options.get("thread_lookups", 5))
 
@@ -104,15 +106,15 @@ class MastodonConnector:
         messages = self._with_threads(messages)
         return FetchResult(messages, json.dumps({"n": newest_n, "s": newest_s}, separators=(",", ":")))
 
-    def _collect(self, path: str, params: dict[str, str], since: str | None) -> tuple[list[dict], str | None]:
+    def _collect(self, path: str, params: dict[str, str], since: str | None) -> tuple[list[dict], str]:
         """Items newer than `since`, walking forward with min_id (the Link header's "prev" page) so
-        a backlog longer than `max_pages` is resumed next time, never skipped. Without a cursor,
-        only the newest page: no backfill of the whole history."""
+        a backlog longer than `max_pages` is resumed next time, never skipped. Without a cursor
+        (first fetch ever), the newest `backfill` items: no backfill of the whole history."""
+        if not since:
+            return self._recent(path, params)
         items: dict[str, dict] = {}
-        query: dict[str, str] = {**params, "limit": str(self.page_size)}
-        if since:
-            query["min_id"] = since
-        for _ in range(self.max_pages if since else 1):
+        query: dict[str, str] = {**params, "limit": str(self.page_size), "min_id": since}
+        for _ in range(self.max_pages):
             response = self._session.request("GET", path, params=query)
             page = response.json()
             for item in page:
@@ -123,6 +125,24 @@ class MastodonConnector:
             query = {**query, "min_id": newer}
         newest = max(items, key=_id_key) if items else since
         return list(items.values()), newest
+
+    def _recent(self, path: str, params: dict[str, str]) -> tuple[list[dict], str]:
+        """The newest `backfill` items, paging back (the Link header's "next" page, max_id): a
+        first burst longer than a page arrives whole. The cursor is the newest id, or EMPTY when
+        there is nothing yet, so the next fetch walks forward from here instead of starting over."""
+        items: dict[str, dict] = {}
+        query: dict[str, str] = {**params, "limit": str(self.page_size)}
+        for _ in range(self.max_pages):
+            response = self._session.request("GET", path, params=query)
+            page = response.json()
+            for item in page:
+                items[str(item["id"])] = item
+            older = _link_param(response.headers.get("link", ""), "next", "max_id")
+            if len(items) >= self.backfill or not page or len(page) < self.page_size or not older:
+                break
+            query = {**query, "max_id": older}
+        newest_first = sorted(items, key=_id_key, reverse=True)[: self.backfill]
+        return [items[i] for i in newest_first], (newest_first[0] if newest_first else EMPTY)
 
     def _from_status(self, status: dict, me: str, notification_id: str | None = None) -> InboundMessage:
         author = status.get("account") or {}

@@ -25,6 +25,7 @@ veille.toml (every key of `[accounts.connector]` but `type` is an option):
     timeout = 10                            # seconds per request
     max_results = 100                       # tweets per page (5..100)
     max_pages = 8                           # pages per fetch (X keeps the latest 800 mentions)
+    backfill = 100                          # first fetch ever: how many recent mentions to take
     own_replies = true                      # also read our tweets, for replies sent natively
 
 Permissions: OAuth 2.0 user context needs the scopes `tweet.read tweet.write users.read

@@ -27,6 +27,7 @@ TWEET_FIELDS = "created_at,conversation_id,in_reply_to_user_id,referenced_tweets
 DUPLICATE = "duplicate content"
 DM_MAX_CHARS = 10_000
 REPLY_SETTINGS = ("following", "mentionedUsers", "subscribers", "verified")
+EMPTY = "0"  # the cursor of a timeline that was empty: every later tweet is new
 
 
 def _epoch(iso: str | None) -> int:
@@ -47,6 +48,7 @@ class XConnector:
         self._user_id: str | None = str(options["user_id"]) if options.get("user_id") else None
         self.max_results = int(options.get("max_results", 100))
         self.max_pages = int(options.get("max_pages", 8))  # 8 x 100: all the mentions X keeps
+        self.backfill = max(1, int(options.get("backfill", 100)))
         self.own_replies = bool(options.get("own_replies", True))
         self.reply_settings = options.get("reply_settings")
         if self.reply_settings is not None and self.reply_settings not in REPLY_SETTINGS:
@@ -78,9 +80,11 @@ class XConnector:
         messages = sorted(found.values(), key=lambda m: (m.created_at, int(m.id)))
         return FetchResult(messages, json.dumps({"m": newest_m, "t": newest_t}, separators=(",", ":")))
 
-    def _timeline(self, path: str, since: str | None, extra: dict[str, str]) -> tuple[list[dict], dict, str | None]:
+    def _timeline(self, path: str, since: str | None, extra: dict[str, str]) -> tuple[list[dict], dict, str]:
         """Tweets newer than `since`, newest first, following `meta.next_token`. Without a cursor
-        only the first page: no backfill of the account's history."""
+        (first fetch ever) the newest `backfill` tweets: no backfill of the account's history. The
+        cursor returned is the newest id, or EMPTY when there is nothing yet, so the next fetch
+        reads everything that came since instead of starting over."""
         params = {
             "max_results": str(self.max_results),
             "tweet.fields": TWEET_FIELDS,
@@ -88,19 +92,21 @@ class XConnector:
             "user.fields": "username,name",
             **extra,
         }
-        if since:
+        if since and since != EMPTY:  # EMPTY is no tweet id: never sent as since_id
             params["since_id"] = since
         tweets: list[dict] = []
         users: dict[str, dict] = {}
-        for _ in range(self.max_pages if since else 1):
+        for _ in range(self.max_pages):
             body = self._session.request("GET", path, params=params).json()
             tweets += body.get("data") or []
             users.update({u["id"]: u for u in (body.get("includes") or {}).get("users") or []})
             next_token = (body.get("meta") or {}).get("next_token")
-            if not next_token:
+            if not next_token or (not since and len(tweets) >= self.backfill):
                 break
             params = {**params, "pagination_token": next_token}
-        return tweets, users, _newest([t["id"] for t in tweets], since)
+        if not since:
+            tweets = sorted(tweets, key=lambda t: int(t["id"]), reverse=True)[: self.backfill]
+        return tweets, users, _newest([t["id"] for t in tweets], since) or EMPTY
 
     def _from_tweet(self, tweet: dict, users: dict[str, dict], me: str) -> InboundMessage:
         refs = {r.get("type"): r.get("id") for r in tweet.get("referenced_tweets") or []}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:30:31.708204
+Create Date: 2026-11-23 19:44:05.393859
 """
 from alembic import op
 import sqlalchemy as sa
@@ -35,6 +35,9 @@ def upgrade() -> None:
     sa.Column('health', sa.JSON(), nullable=False),
     sa.Column('next_poll_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('updated_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('lease_owner', sa.String(length=80), nullable=True),
+    sa.Column('lease_token', sa.String(length=40), nullable=True),
+    sa.Column('lease_until', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.PrimaryKeyConstraint('account')
     )
     op.create_table('conversation',
@@ -87,6 +90,19 @@ def upgrade() -> None:
     sa.Column('next_at', sa.Float(), nullable=False),
     sa.PrimaryKeyConstraint('name')
     )
+    op.create_table('oncall_override',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('member', sa.String(length=40), nullable=False),
+    sa.Column('layer', sa.String(length=10), nullable=False),
+    sa.Column('start_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('end_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_by', sa.String(length=40), nullable=False),
+    sa.Column('created_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('oncall_override', schema=None) as batch_op:
+        batch_op.create_index('ix_oncall_override_end', ['end_at'], unique=False)
+
     op.create_table('outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('target', sa.String(length=10), nullable=False),
@@ -149,10 +165,16 @@ def upgrade() -> None:
     sa.Column('slack_ts', sa.String(length=40), nullable=True),
     sa.Column('created_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('updated_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('workflow', sa.JSON(), nullable=True),
+    sa.Column('workflow_step', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('edited_by', sa.String(length=40), nullable=True),
+    sa.Column('batch', sa.String(length=40), nullable=True),
+    sa.Column('published_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('draft', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_draft_batch'), ['batch'], unique=False)
         batch_op.create_index(batch_op.f('ix_draft_conversation_id'), ['conversation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_draft_scheduled_at'), ['scheduled_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_draft_state'), ['state'], unique=False)
@@ -201,11 +223,15 @@ def upgrade() -> None:
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('warned_level', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('escalation_level', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('policy_fingerprint', sa.String(length=40), nullable=False),
+    sa.Column('escalate_after', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('applied_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('conversation_id', 'metric', 'cycle')
     )
     with op.batch_alter_table('sla_clock', schema=None) as batch_op:
+        batch_op.create_index('ix_sla_clock_conversation', ['conversation_id', 'state'], unique=False)
         batch_op.create_index('ix_sla_clock_next', ['state', 'next_check_at'], unique=False)
 
     op.create_table('approval',
@@ -256,6 +282,7 @@ def downgrade() -> None:
     op.drop_table('approval')
     with op.batch_alter_table('sla_clock', schema=None) as batch_op:
         batch_op.drop_index('ix_sla_clock_next')
+        batch_op.drop_index('ix_sla_clock_conversation')
 
     op.drop_table('sla_clock')
     with op.batch_alter_table('message', schema=None) as batch_op:
@@ -267,6 +294,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_draft_state'))
         batch_op.drop_index(batch_op.f('ix_draft_scheduled_at'))
         batch_op.drop_index(batch_op.f('ix_draft_conversation_id'))
+        batch_op.drop_index(batch_op.f('ix_draft_batch'))
 
     op.drop_table('draft')
     op.drop_table('slack_user')
@@ -276,6 +304,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_due')
 
     op.drop_table('outbox')
+    with op.batch_alter_table('oncall_override', schema=None) as batch_op:
+        batch_op.drop_index('ix_oncall_override_end')
+
+    op.drop_table('oncall_override')
     op.drop_table('lane')
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.drop_index('ix_job_due')
