@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,12 +25,21 @@ class Database:
         self.engine: Engine = _make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._lock_file = None
+        self._local = threading.local()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed on success, rolled back on error."""
-        with self._sessions() as s, s.begin():
-            yield s
+        """One transaction: committed on success, rolled back on error. On SQLite a second
+        transaction opened by the same thread inside the first would wait for itself (BEGIN
+        IMMEDIATE) until busy_timeout: refuse it at once instead."""
+        if self.is_sqlite and getattr(self._local, "depth", 0):
+            raise StorageError("nested database transaction in one thread (it would deadlock on SQLite)")
+        self._local.depth = getattr(self._local, "depth", 0) + 1
+        try:
+            with self._sessions() as s, s.begin():
+                yield s
+        finally:
+            self._local.depth -= 1
 
     def ping(self) -> bool:
         try:

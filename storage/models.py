@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, Integer, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
 
 # 64-bit everywhere, but SQLite only auto-increments a column spelled INTEGER.
 BigInt = BigInteger().with_variant(Integer, "sqlite")

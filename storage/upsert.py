@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 
 def insert_ignore(session: Session, model: type, values: dict[str, Any]) -> int | None:
     """Insert a row unless it breaks a unique constraint; return its id, or None if it existed."""
-    dialect = session.get_bind().dialect.name
-    ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = ins(model).values(**values).on_conflict_do_nothing().returning(model.id)
+    stmt = _insert(session, model).values(**values).on_conflict_do_nothing().returning(model.id)
     return session.execute(stmt).scalar_one_or_none()
+
+
+def insert_ignore_many(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
+    """The same for many rows in one statement: rows that already exist are skipped."""
+    if rows:  # executemany of one cached statement: compiling a 500-row VALUES costs more than running it
+        session.execute(_insert(session, model).on_conflict_do_nothing(), rows)
+
+
+def _insert(session: Session, model: type):
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)

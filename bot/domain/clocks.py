@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from bot import pagerduty
@@ -76,17 +76,43 @@ def on_inbound(s: Session, rules: SlaRules, conv: Conversation, msg: Message, no
 
 
 def _start(s: Session, rules: SlaRules, conv: Conversation, metric: str, cycle: int, start: int, now: float) -> None:
-    d = rules.apply(metric, conv, first_text(s, conv.id), start)
-    if d is None:
+    clock = _new_clock(rules, conv, first_text(s, conv.id), metric, cycle, start, now)
+    if clock is None:
         return
+    s.add(clock)
+    s.flush()
+    add_event(s, clock, "applied", 0, now, **_applied_detail(clock))
+
+
+def start_new_conversations(s: Session, rules: SlaRules, items: list[tuple[Conversation, str]], now: float) -> None:
+    """Brand-new conversations (no clock, no reply yet) with their first message's text: the
+    same first-response and resolution clocks `on_inbound` starts, written in bulk for ingest."""
+    new = [c for conv, text in items for metric in (FIRST, RESOLUTION)
+           if (c := _new_clock(rules, conv, text, metric, 1, conv.first_inbound_at, now)) is not None]
+    if not new:
+        return
+    s.add_all(new)
+    s.flush()
+    s.execute(insert(SlaEvent), [dict(clock_id=c.id, conversation_id=c.conversation_id, type="applied", level=0,
+                                      at=int(now), detail=_applied_detail(c)) for c in new])
+
+
+def _new_clock(rules: SlaRules, conv: Conversation, text: str, metric: str, cycle: int, start: int,
+               now: float) -> SlaClock | None:
+    d = rules.apply(metric, conv, text, start)
+    if d is None:
+        return None
     clock = SlaClock(conversation_id=conv.id, metric=metric, cycle=cycle, policy=d.policy,
                      policy_version=1, policy_fingerprint=d.fingerprint, start_at=start, due_at=d.due,
                      warn_at=[list(w) for w in d.warn_at], escalate_after=d.escalate_after,
-                     applied_at=int(now), state="running")
+                     applied_at=int(now), state="running", warned_level=0, escalation_level=0,
+                     paused_seconds=0)
     clock.next_check_at = next_check(clock, now)
-    s.add(clock)
-    s.flush()
-    add_event(s, clock, "applied", 0, now, policy=d.policy, version=d.fingerprint, due=d.due)
+    return clock
+
+
+def _applied_detail(clock: SlaClock) -> dict:
+    return {"policy": clock.policy, "version": clock.policy_fingerprint, "due": clock.due_at}
 
 
 def next_check(clock: SlaClock, now: float) -> int | None:

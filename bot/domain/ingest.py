@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.config import VeilleConfig
 from bot.connectors.base import InboundMessage
 from bot.domain import clocks, statuses
-from bot.domain.outbox import enqueue_refresh, enqueue_slack
+from bot.domain.outbox import enqueue_refresh, enqueue_slack, enqueue_slack_many
 from storage.models import Conversation, Message
 
 
@@ -40,9 +40,9 @@ def ingest(db, cfg: VeilleConfig, rules: clocks.SlaRules, now: float, messages: 
 def _ingest(s: Session, cfg: VeilleConfig, rules: clocks.SlaRules, now: float,
             messages: list[InboundMessage]) -> IngestResult:
     result = IngestResult()
-    keys = {(m.network, m.id) for m in messages}
-    existing = _existing(s, keys)
+    existing = _existing(s, {(m.network, m.id) for m in messages})
     seen: set[tuple[str, str]] = set()
+    run: list[tuple[InboundMessage, str]] = []  # consecutive customer messages, stored together
     # Oldest first so a reply that arrives in the same batch as its parent threads under it.
     for m in sorted(messages, key=lambda m: m.created_at):
         key = (m.network, m.id)
@@ -56,28 +56,74 @@ def _ingest(s: Session, cfg: VeilleConfig, rules: clocks.SlaRules, now: float,
         account = cfg.account(m.account)
         if account is None:
             result.ignored.append(label)
-            continue
-        if m.from_brand:
-            conv = _conversation_of_reply(s, m)
-            if conv is None:
-                result.ignored.append(label)
-                continue
-            msg = _store(s, conv, m, now, direction="out")
-            clocks.on_reply(s, rules, conv, at=msg.created_at, now=now,
-                            via="network", actor=f"network:{m.author.handle or m.author.id}",
-                            automated=bool(m.meta.get("automated")))  # auto-acks never stop a clock
-            _note_in_thread(s, conv, now, "native_reply", m, msg.id)
+        elif not m.from_brand:
+            run.append((m, account.channel))
         else:
-            conv, is_new = _thread(s, m, account.channel, now)
-            msg = _store(s, conv, m, now, direction="in")
-            clocks.on_inbound(s, rules, conv, msg, now)
-            if is_new:
-                enqueue_slack(s, now, conv.slack_channel, "alert_post", f"alert:{conv.id}", conversation_id=conv.id)
-            else:
-                _note_in_thread(s, conv, now, "inbound", m, msg.id)
-        result.stored.append(label)
-        result.conversations.add(conv.id)
+            # Our own reply: everything before it is stored first, so clocks see the true order.
+            _ingest_customer_messages(s, rules, now, run, result)
+            run = []
+            _ingest_brand_reply(s, rules, now, m, result)
+    _ingest_customer_messages(s, rules, now, run, result)
     return result
+
+
+def _ingest_customer_messages(s: Session, rules: clocks.SlaRules, now: float,
+                              run: list[tuple[InboundMessage, str]], result: IngestResult) -> None:
+    """Set-based: a handful of statements for the whole run, whatever its size (a burst of
+    mentions is exactly when ingest must keep up)."""
+    if not run:
+        return
+    by_ref = _conversations_holding(s, {(m.network, m.in_reply_to) for m, _ in run if m.in_reply_to})
+    by_key = _conversations_by_key(s, {(m.account, _thread_key(m)) for m, _ in run})
+    placed: list[tuple[InboundMessage, Conversation, bool]] = []
+    created: list[Conversation] = []
+    for m, channel in run:
+        # A reply to a message we hold (or one earlier in this run) joins that message's conversation.
+        conv = by_ref.get((m.network, m.in_reply_to)) if m.in_reply_to else None
+        conv = conv or by_key.get((m.account, _thread_key(m)))
+        first = conv is None
+        if first:
+            conv = _new_conversation(m, channel, now)
+            by_key[(m.account, conv.thread_key)] = conv
+            created.append(conv)
+        else:
+            _touch(conv, m, now)
+        by_ref[(m.network, m.id)] = conv
+        placed.append((m, conv, first))
+    s.add_all(created)
+    s.flush()
+    stored = [_message(conv, m, now, "in") for m, conv, _ in placed]
+    s.add_all(stored)
+    s.flush()
+    clocks.start_new_conversations(s, rules, [(conv, m.text) for m, conv, first in placed if first], now)
+    # Alerts are queued before the thread notes of this run: a channel's lane keeps that order.
+    enqueue_slack_many(s, now, [(c.slack_channel, "alert_post", f"alert:{c.id}", {"conversation_id": c.id})
+                                for c in created])
+    new_ids = {c.id for c in created}
+    for (m, conv, first), msg in zip(placed, stored, strict=True):
+        if not first:
+            if conv.id not in new_ids:  # a conversation new in this run already has its clocks
+                clocks.on_inbound(s, rules, conv, msg, now)
+            _note_in_thread(s, conv, now, "inbound", m, msg.id)
+        result.stored.append(f"{m.network}:{m.id}")
+        result.conversations.add(conv.id)
+
+
+def _ingest_brand_reply(s: Session, rules: clocks.SlaRules, now: float, m: InboundMessage,
+                        result: IngestResult) -> None:
+    conv = _conversation_of_reply(s, m)
+    if conv is None:
+        result.ignored.append(f"{m.network}:{m.id}")
+        return
+    msg = _message(conv, m, now, "out")
+    s.add(msg)
+    s.flush()
+    clocks.on_reply(s, rules, conv, at=msg.created_at, now=now,
+                    via="network", actor=f"network:{m.author.handle or m.author.id}",
+                    automated=bool(m.meta.get("automated")))  # auto-acks never stop a clock
+    _note_in_thread(s, conv, now, "native_reply", m, msg.id)
+    result.stored.append(f"{m.network}:{m.id}")
+    result.conversations.add(conv.id)
 
 
 def _reply_deleted(s: Session, m: InboundMessage, now: float) -> None:
@@ -90,9 +136,7 @@ def _reply_deleted(s: Session, m: InboundMessage, now: float) -> None:
 
 def _existing(s: Session, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
-    items = list(keys)
-    for i in range(0, len(items), 400):
-        chunk = items[i : i + 400]
+    for chunk in _chunks(list(keys)):
         rows = s.execute(select(Message.network, Message.external_id)
                          .where(tuple_(Message.network, Message.external_id).in_(chunk)))
         found.update((r[0], r[1]) for r in rows)
@@ -119,29 +163,37 @@ def _conversation_of_reply(s: Session, m: InboundMessage) -> Conversation | None
     return None
 
 
-def _thread(s: Session, m: InboundMessage, channel: str, now: float) -> tuple[Conversation, bool]:
-    # A reply to a message we already hold joins that message's conversation.
-    if m.in_reply_to:
-        parent = s.scalar(select(Message.conversation_id).where(
-            Message.network == m.network, Message.external_id == m.in_reply_to))
-        if parent is not None:
-            conv = s.get(Conversation, parent)
-            _touch(conv, m, now)
-            return conv, False
-    key = _thread_key(m)
-    conv = s.scalar(select(Conversation).where(Conversation.account == m.account, Conversation.thread_key == key))
-    if conv is not None:
-        _touch(conv, m, now)
-        return conv, False
+def _conversations_holding(s: Session, refs: set[tuple[str, str]]) -> dict[tuple[str, str], Conversation]:
+    """(network, message id) -> the conversation holding that message."""
+    pairs: dict[tuple[str, str], int] = {}
+    for chunk in _chunks(list(refs)):
+        rows = s.execute(select(Message.network, Message.external_id, Message.conversation_id)
+                         .where(tuple_(Message.network, Message.external_id).in_(chunk)))
+        pairs.update({(r[0], r[1]): r[2] for r in rows})
+    convs = {c.id: c for c in s.scalars(select(Conversation).where(Conversation.id.in_(set(pairs.values()))))}
+    return {ref: convs[cid] for ref, cid in pairs.items()}
+
+
+def _conversations_by_key(s: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Conversation]:
+    found: dict[tuple[str, str], Conversation] = {}
+    for chunk in _chunks(list(keys)):
+        for c in s.scalars(select(Conversation).where(tuple_(Conversation.account, Conversation.thread_key).in_(chunk))):
+            found[(c.account, c.thread_key)] = c
+    return found
+
+
+def _chunks(items: list, size: int = 400):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _new_conversation(m: InboundMessage, channel: str, now: float) -> Conversation:
     at = _platform_time(m, now)
-    conv = Conversation(
-        account=m.account, network=m.network, kind=m.kind, thread_key=key, status="open",
-        author_id=m.author.id, author_handle=m.author.handle, author_name=m.author.name,
+    return Conversation(
+        account=m.account, network=m.network, kind=m.kind, thread_key=_thread_key(m), status="open",
+        priority="normal", author_id=m.author.id, author_handle=m.author.handle, author_name=m.author.name,
         first_inbound_at=at, last_inbound_at=at, message_count=1, slack_channel=channel,
         created_at=int(now), updated_at=int(now))
-    s.add(conv)
-    s.flush()
-    return conv, True
 
 
 def _touch(conv: Conversation, m: InboundMessage, now: float) -> None:
@@ -157,15 +209,12 @@ def _platform_time(m: InboundMessage, now: float) -> int:
     return min(m.created_at or int(now), int(now))
 
 
-def _store(s: Session, conv: Conversation, m: InboundMessage, now: float, direction: str) -> Message:
-    msg = Message(
+def _message(conv: Conversation, m: InboundMessage, now: float, direction: str) -> Message:
+    return Message(
         conversation_id=conv.id, network=m.network, external_id=m.id, account=m.account, kind=m.kind,
         direction=direction, author_id=m.author.id, author_handle=m.author.handle, author_name=m.author.name,
         text=m.text, url=m.url, thread_id=m.thread_id, in_reply_to=m.in_reply_to, meta=dict(m.meta),
         created_at=_platform_time(m, now), received_at=int(now))
-    s.add(msg)
-    s.flush()
-    return msg
 
 
 def _note_in_thread(s: Session, conv: Conversation, now: float, kind: str, m: InboundMessage,

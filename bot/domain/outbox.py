@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Outbox
-from storage.upsert import insert_ignore
+from storage.upsert import insert_ignore, insert_ignore_many
 
 
 def slack_lane(channel: str) -> str:
@@ -27,6 +27,14 @@ def enqueue(session: Session, now: float, *, target: str, op: str, lane: str, ke
     return insert_ignore(session, Outbox, dict(
         target=target, op=op, lane=lane, idempotency_key=key, payload=payload or {}, state="pending",
         attempts=0, run_at=int(run_at if run_at is not None else now), created_at=t, updated_at=t))
+
+
+def enqueue_slack_many(session: Session, now: float, items: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+    """Many Slack rows at once: (channel, op, key, payload). Keys already queued are skipped."""
+    t = int(now)
+    insert_ignore_many(session, Outbox, [dict(
+        target="slack", op=op, lane=slack_lane(channel), idempotency_key=key, payload=payload, state="pending",
+        attempts=0, run_at=t, created_at=t, updated_at=t) for channel, op, key, payload in items])
 
 
 def enqueue_slack(session: Session, now: float, channel: str, op: str, key: str, **payload: Any) -> int | None:

@@ -79,12 +79,12 @@ class OutboxWorker:
 
     def _slack(self, row) -> None:
         now = self.clock.now()
-        with self.db.session() as s:
-            try:
+        try:
+            with self.db.session() as s:
                 call = slack_ops.build_call(s, row, now)
-            except slack_ops.Skip as e:
-                lease.finish(self.db, row, "skipped", now, last_error=str(e))
-                return
+        except slack_ops.Skip as e:
+            lease.finish(self.db, row, "skipped", now, last_error=str(e))  # not inside that transaction
+            return
         if row.state == "reconciling":
             try:
                 ts = slack_ops.find_posted(self.slack, call, row.idempotency_key, row.created_at)
