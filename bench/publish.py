@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, select, text, update  # noqa: E402
 
 DEFAULT_DB = "postgresql+psycopg://127.0.0.1:5432/test"
 SECRET = "bench-publish-secret"
@@ -82,6 +82,7 @@ class Target:
                 self.end_headers()
                 self.wfile.write(raw)
 
+        ThreadingHTTPServer.request_queue_size = 256  # the stdlib's 5 resets connections under a burst
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/publish"
@@ -147,7 +148,7 @@ def schedule_posts(db_url: str, cfg_data: dict, n: int, first_at: int, minutes: 
                 [d] = posts.create(s, now, cfg, "U0BENCH", f"Post {i} of the bench", {keys[i % len(keys)]: at},
                                    NoApprovers())
                 d.slack_channel = None  # cards off: this measures publication, not Slack's pacing
-                posts.confirm(s, now, [d.id], "U0BENCH", NoApprovers())
+                posts.confirm(s, now, [(d.id, d.version)], "U0BENCH", NoApprovers())
     db.dispose()
     return time.time() - started
 
@@ -166,8 +167,7 @@ def main() -> int:
     ap.add_argument("--replicas", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2, help="outbox threads per replica (default 2, as in production)")
     ap.add_argument("--accounts", type=int, default=20)
-    ap.add_argument("--lead", type=int, default=0, help="seconds between the end of set-up and the first post "
-                                                         "(default: measured)")
+    ap.add_argument("--lead", type=int, default=5, help="seconds between the end of set-up and the first burst")
     ap.add_argument("--database-url", default=DEFAULT_DB)
     ap.add_argument("--keep", action="store_true", help="keep the bench schema")
     args = ap.parse_args()
@@ -192,7 +192,7 @@ def main() -> int:
 
 def run(args, db_url: str, schema: str) -> int:
     from storage.db import Database
-    from storage.models import Draft, Outbox
+    from storage.models import AuditLog, Draft, Outbox
 
     db = Database(db_url)
     db.migrate()
@@ -209,10 +209,15 @@ def run(args, db_url: str, schema: str) -> int:
         p.start()
     for r in readies:
         r.wait(60)
-    setup_estimate = args.lead or max(10, int(args.posts / 400) + 5)  # PostgreSQL queues ~500-1000 posts/s here
-    first_at = int(time.time()) + setup_estimate
-    took = schedule_posts(db_url, cfg_data, args.posts, first_at, args.minutes, args.gap)
-    late_setup = time.time() > first_at
+    # Posts are queued for tomorrow, then the whole schedule moves (one UPDATE, like a bulk
+    # reschedule) to start `lead` seconds after set-up: set-up time never leaks into the figures.
+    parked = int(time.time()) + 86_400
+    took = schedule_posts(db_url, cfg_data, args.posts, parked, args.minutes, args.gap)
+    first_at = int(time.time()) + args.lead
+    with db.session() as s:
+        shift = parked - first_at
+        s.execute(update(Draft).where(Draft.scheduled_at >= parked).values(scheduled_at=Draft.scheduled_at - shift))
+        s.execute(update(Outbox).where(Outbox.run_at >= parked).values(run_at=Outbox.run_at - shift))
     deadline = first_at + args.minutes * args.gap + 60
     while len(target.first) < args.posts and time.time() < deadline:
         time.sleep(0.2)
@@ -226,25 +231,34 @@ def run(args, db_url: str, schema: str) -> int:
         published = s.scalar(select(func.count()).select_from(Draft).where(Draft.state == "published"))
         rows = dict(s.execute(select(Outbox.state, func.count()).where(Outbox.op == "publish")
                               .group_by(Outbox.state)).all())
+        unsure = dict(s.execute(select(AuditLog.action, func.count()).where(AuditLog.action.in_(
+            ("publish_unknown", "reconciled_not_published", "needs_human", "publish_failed")))
+            .group_by(AuditLog.action)).all())
+        errors = sorted({(d or {}).get("error", "?") for d in s.scalars(
+            select(AuditLog.detail).where(AuditLog.action == "publish_unknown").limit(50))})
     db.dispose()
     late = sorted(target.first[k] - at[int(k.split("-")[1])] for k in target.first)
     duplicates = sum(c - 1 for c in target.count.values())
+    over = sum(1 for x in late if x >= TARGET_P99)
     missing = args.posts - len(target.first)
     qs = statistics.quantiles(late, n=100, method="inclusive") if len(late) > 1 else [late[0]] * 99
 
     per_minute = args.posts / args.minutes
     print(f"bench/publish.py: {args.posts} posts over {args.minutes} minutes on {args.accounts} accounts, "
-          f"{args.replicas} replica processes ({args.threads} outbox threads + scheduler each), PostgreSQL "
+          f"{args.replicas} replica processes (production loops: {args.threads} outbox threads, the scheduled "
+          f"publisher, the scheduler...), PostgreSQL "
           f"schema {schema}")
     print(f"  time compressed: each minute's burst (~{per_minute:.0f} posts due at the same second) is real; the "
           f"60 s between minutes is played in {args.gap:g} s, so the hour took {args.minutes * args.gap:.0f} s")
-    print(f"  set-up (create + confirm + queue through the domain, before the first burst): {took:.1f} s"
-          + ("  [WARNING: set-up overran the first due second; raise --lead]" if late_setup else ""))
+    print(f"  set-up (create + confirm + queue through the domain, then the schedule moved to start "
+          f"{args.lead} s later): {took:.1f} s")
     print(f"  lateness at the target (arrival - due second, real time): p50 {qs[49] * 1000:.0f} ms, "
           f"p90 {qs[89] * 1000:.0f} ms, p99 {qs[98] * 1000:.0f} ms, max {late[-1] * 1000:.0f} ms "
-          f"(target p99 < {TARGET_P99:.0f} s: {'OK' if qs[98] < TARGET_P99 else 'MISSED'})")
+          f"(target p99 < {TARGET_P99:.0f} s: {'OK' if qs[98] < TARGET_P99 else 'MISSED'}); {over} posts took 1 s or more")
     print(f"  published: {len(target.first)} distinct keys at the target, {published} drafts marked published, "
           f"{missing} missing; outbox publish rows by state: {rows}")
+    print(f"  outcomes that needed a second look (unknown -> reconciled on the network): {unsure or 'none'}"
+          + (f"; e.g. {errors}" if errors else ""))
     print(f"  duplicates (a key POSTed more than once): {duplicates} (must be 0: {'OK' if duplicates == 0 else 'FAIL'})")
     return 0 if duplicates == 0 and missing == 0 and qs[98] < TARGET_P99 else 1
 

@@ -30,10 +30,9 @@ def register(app: App, svc: Services) -> None:
         ack()
         user = body["user"]["id"]
         lang = svc.lang(user)
-        ids = [int(x) for x in action["value"].split(",") if x]
         try:
             with svc.db.session() as s:
-                drafts = posts.confirm(s, svc.now(), ids, user, svc.directory)
+                drafts = posts.confirm(s, svc.now(), posts.refs(action["value"]), user, svc.directory)
                 text = confirmed_text(lang, drafts)
         except approvals.ApprovalError as e:
             respond(t(lang, e.code, **e.info), response_type="ephemeral", replace_original=False)
@@ -45,10 +44,9 @@ def register(app: App, svc: Services) -> None:
     def discard_post(ack, body, action, respond):
         ack()
         user = body["user"]["id"]
-        ids = [int(x) for x in action["value"].split(",") if x]
         try:
             with svc.db.session() as s:
-                posts.discard(s, svc.now(), ids, user)
+                posts.discard(s, svc.now(), posts.refs(action["value"]), user)
         except approvals.ApprovalError as e:
             respond(t(svc.lang(user), e.code, **e.info), response_type="ephemeral", replace_original=False)
             return

@@ -44,16 +44,15 @@ def register(app: App, svc: Services) -> None:
             ack(response_action="errors", errors={field: _plain(message)})
             return
         _, blocks = confirmation(svc, lang, drafts, echo, lines)
-        ack(response_action="update", view=post_blocks.confirm_view(lang, [d.id for d in drafts], blocks))
+        ack(response_action="update", view=post_blocks.confirm_view(lang, drafts, blocks))
 
     @app.view(View.POST_CONFIRM)
     def confirm_post(ack, body, view):
         user = body["user"]["id"]
         lang = svc.lang(user)
-        ids = [int(x) for x in view["private_metadata"].split(",") if x]
         try:
             with svc.db.session() as s:
-                drafts = posts.confirm(s, svc.now(), ids, user, svc.directory)
+                drafts = posts.confirm(s, svc.now(), posts.refs(view["private_metadata"]), user, svc.directory)
                 text = confirmed_text(lang, drafts)
         except approvals.ApprovalError as e:
             ack(response_action="update", view=post_blocks.done_view(lang, t(lang, e.code, **e.info)))
@@ -64,9 +63,8 @@ def register(app: App, svc: Services) -> None:
     @app.view_closed(View.POST_CONFIRM)
     def drop_unconfirmed(ack, body, view):
         ack()
-        ids = [int(x) for x in view["private_metadata"].split(",") if x]
         with svc.db.session() as s:
-            posts.discard(s, svc.now(), ids, body["user"]["id"])
+            posts.discard(s, svc.now(), posts.refs(view["private_metadata"]), body["user"]["id"])
 
     @app.view(View.POST_EDIT)
     def submit_edit(ack, body, view):

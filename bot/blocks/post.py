@@ -167,7 +167,7 @@ def note_message(d: Draft, note: str, p: dict[str, Any], steps: Sequence[Step]) 
 
 def confirm_message(lang: str, drafts: Sequence[Draft], networks: dict[str, str], when_lines: dict[int, str],
                     check_lines: dict[int, str], workflows: dict[int, str]) -> tuple[str, list[dict[str, Any]]]:
-    ids = ",".join(str(d.id) for d in drafts)
+    ids = ",".join(f"{d.id}:{d.version}" for d in drafts)  # Confirm binds to the versions shown
     head = t(lang, "post_confirm_head", ids=", ".join(f"`{short_id(d)}`" for d in drafts))
     blocks: list[dict[str, Any]] = [section(head), section(quote(drafts[0].text, 2000))]
     for d in drafts[:10]:
@@ -230,10 +230,11 @@ def post_modal(lang: str, accounts: Sequence[tuple[str, str]], checks: str = "",
     }
 
 
-def confirm_view(lang: str, draft_ids: Sequence[int], message_blocks: list[dict[str, Any]]) -> dict[str, Any]:
+def confirm_view(lang: str, drafts: Sequence[Draft], message_blocks: list[dict[str, Any]]) -> dict[str, Any]:
     """The modal's second page: the absolute times and checks; submitting confirms."""
     blocks = [b for b in message_blocks if b.get("type") != "actions"]
-    return {"type": "modal", "callback_id": View.POST_CONFIRM, "private_metadata": ",".join(map(str, draft_ids)),
+    refs = ",".join(f"{d.id}:{d.version}" for d in drafts)
+    return {"type": "modal", "callback_id": View.POST_CONFIRM, "private_metadata": refs,
             "title": plain(t(lang, "post_modal_title"), 24), "submit": plain(t(lang, "post_confirm_button"), 24),
             "close": plain(t(lang, "modal_cancel"), 24), "notify_on_close": True, "blocks": blocks[:100]}
 

@@ -332,6 +332,8 @@ def still_approved(s: Session, d: Draft, people: People) -> str | None:
     """Checked again at publication: every step of this version still complete with approvals by
     people who may still give them. None if fine, else why not (in English, for the log and card)."""
     steps = steps_of(d)
+    if not steps:
+        return None  # this account publishes without approval
     done = _approvals_by_step(s, d)
     if d.workflow is None and not done and d.approved_by:  # approved before approvals were per step
         done = {1: [d.approved_by]}

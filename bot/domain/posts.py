@@ -115,15 +115,18 @@ def create(s: Session, now: float, cfg: VeilleConfig, author: str, text: str, ti
     return drafts
 
 
-def confirm(s: Session, now: float, ids: Iterable[int], user: str, people: People) -> list[Draft]:
-    """The member saw the absolute time and clicked Confirm: each draft enters its workflow."""
+def confirm(s: Session, now: float, refs: Iterable[tuple[int, int | None]], user: str, people: People) -> list[Draft]:
+    """The member saw the absolute time and clicked Confirm: each draft (id, version they saw)
+    enters its workflow."""
     out = []
-    for draft_id in ids:
+    for draft_id, version in refs:
         d = lock_draft(s, draft_id)
         if d.author != user:
             raise PostError("not_your_post")
         if d.state != DRAFT:
             raise PostError("already_confirmed", state=d.state)
+        if version is not None and version != d.version:
+            raise PostError("stale_version", current=d.version)
         if d.scheduled_at is not None and d.scheduled_at <= now:
             raise PostError("time_passed")
         audit.record(s, now, user, "submit", "draft", d.id, version=d.version, text=d.text,
@@ -135,10 +138,10 @@ def confirm(s: Session, now: float, ids: Iterable[int], user: str, people: Peopl
     return out
 
 
-def discard(s: Session, now: float, ids: Iterable[int], user: str) -> list[Draft]:
+def discard(s: Session, now: float, refs: Iterable[tuple[int, int | None]], user: str) -> list[Draft]:
     """Cancel on the confirmation: nothing was ever shown to the team."""
     out = []
-    for draft_id in ids:
+    for draft_id, _ in refs:
         d = lock_draft(s, draft_id)
         if d.author != user:
             raise PostError("not_your_post")
@@ -146,6 +149,16 @@ def discard(s: Session, now: float, ids: Iterable[int], user: str) -> list[Draft
             d.state, d.updated_at = CANCELLED, int(now)
             audit.record(s, now, user, "discard", "draft", d.id, version=d.version)
         out.append(d)
+    return out
+
+
+def refs(value: str) -> list[tuple[int, int | None]]:
+    """"12:1,13:1" (a confirmation's button or modal): the drafts and the versions shown."""
+    out = []
+    for part in value.split(","):
+        ident, _, version = part.partition(":")
+        if ident.strip():
+            out.append((int(ident), int(version) if version else None))
     return out
 
 

@@ -5,6 +5,7 @@ where no look-up exists a human is asked."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -16,7 +17,6 @@ from bot.connectors.base import (
     PublishRejected,
     PublishRequest,
     PublishResult,
-    PublishUnknown,
     RateLimited,
 )
 from bot.domain import audit, clocks
@@ -47,7 +47,27 @@ class Outcome:
         self.state, self.run_at, self.error, self.external_id = state, run_at, error, external_id
 
 
+@dataclass
+class Prepared:
+    """A publication checked and marked "publishing", ready for its network call."""
+
+    draft_id: int
+    req: PublishRequest
+    connector: object
+
+
 def publish(db, connectors, approvers, rules, row, now: float, reconciling: bool) -> Outcome:
+    ready = prepare(db, connectors, approvers, row, now, reconciling)
+    if isinstance(ready, Outcome):
+        return ready
+    if reconciling:
+        return _reconcile(db, ready.connector, ready.draft_id, ready.req, row, now)
+    return record(db, rules, row, ready, send(ready), now)
+
+
+def prepare(db, connectors, approvers, row, now: float, reconciling: bool = False) -> Prepared | Outcome:
+    """Everything before the network call: the draft still wants this exact version published,
+    its approvals still hold, it is not hours late; then it is marked publishing (and audited)."""
     with db.session() as s:
         d = s.get(Draft, row.payload["draft_id"])
         if d is None or d.version != row.payload["version"]:
@@ -75,28 +95,40 @@ def publish(db, connectors, approvers, rules, row, now: float, reconciling: bool
         d.updated_at = int(now)
         audit.record(s, now, "veille", "publish_attempt", "draft", d.id, version=d.version, attempt=row.attempts,
                      reconcile=reconciling)
+        draft_id, account = d.id, d.account
     try:
-        connector = connectors.get(d.account)
+        connector = connectors.get(account)
     except ConnectorError as e:
-        return _finish_failed(db, d.id, now, str(e), row)
-    if reconciling:
-        return _reconcile(db, connector, d.id, req, row, now)
+        return _finish_failed(db, draft_id, now, str(e), row)
+    return Prepared(draft_id, req, connector)
+
+
+def send(ready: Prepared) -> PublishResult | ConnectorError:
+    """The network call alone (no database): its result, or the connector's error."""
     try:
-        result = connector.publish_reply(req) if req.in_reply_to else connector.publish_post(req)
-    except RateLimited as e:
+        c = ready.connector
+        return c.publish_reply(ready.req) if ready.req.in_reply_to else c.publish_post(ready.req)
+    except ConnectorError as e:
+        return e
+
+
+def record(db, rules, row, ready: Prepared, result: PublishResult | ConnectorError, now: float) -> Outcome:
+    """What the network said, written down (only while this worker still holds the row's lease)."""
+    draft_id = ready.draft_id
+    if isinstance(result, RateLimited):
         with db.session() as s:
             if _lease_held(s, row):
-                _set(s, s.get(Draft, d.id), now, APPROVED)
-        return Outcome("pending", run_at=now + e.retry_after, error=str(e))
-    except PublishRejected as e:
-        return _finish_failed(db, d.id, now, str(e), row)
-    except (PublishUnknown, ConnectorError) as e:
+                _set(s, s.get(Draft, draft_id), now, APPROVED)
+        return Outcome("pending", run_at=now + result.retry_after, error=str(result))
+    if isinstance(result, PublishRejected):
+        return _finish_failed(db, draft_id, now, str(result), row)
+    if isinstance(result, ConnectorError):  # PublishUnknown and any other failure: it may exist
         with db.session() as s:
             if _lease_held(s, row):
-                _set(s, s.get(Draft, d.id), now, UNKNOWN, error=str(e))
-                audit.record(s, now, "veille", "publish_unknown", "draft", d.id, error=str(e))
-        return Outcome("unknown", run_at=now + RECONCILE_AFTER, error=str(e))
-    return _finish_published(db, rules, d.id, result, now, row)
+                _set(s, s.get(Draft, draft_id), now, UNKNOWN, error=str(result))
+                audit.record(s, now, "veille", "publish_unknown", "draft", draft_id, error=str(result))
+        return Outcome("unknown", run_at=now + RECONCILE_AFTER, error=str(result))
+    return _finish_published(db, rules, draft_id, result, now, row)
 
 
 def _reconcile(db, connector, draft_id: int, req: PublishRequest, row, now: float) -> Outcome:

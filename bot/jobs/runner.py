@@ -9,7 +9,7 @@ import threading
 from bot.jobs.detector import detect, next_wakeup
 from bot.jobs.outbox_worker import OutboxWorker
 from bot.jobs.poller import Poller
-from bot.jobs.scheduler import next_expiry, next_publication, tick
+from bot.jobs.scheduler import LOOKAHEAD, ScheduledPublisher, next_expiry, next_publication, tick
 from bot.services import Services
 
 log = logging.getLogger("veille.loops")
@@ -32,6 +32,9 @@ class Runner:
         self._wake_poller = threading.Event()
         self._threads.append(threading.Thread(target=self._poller_loop, name="poller", daemon=True))
         self._threads.append(threading.Thread(target=self._scheduler_loop, name="scheduler", daemon=True))
+        self.publisher = ScheduledPublisher(svc.db, svc.clock, svc.connectors, svc.directory, svc.rules,
+                                            owner=f"{self.worker.owner}:publisher")
+        self._threads.append(threading.Thread(target=self._publisher_loop, name="publisher", daemon=True))
 
     def start(self) -> None:
         for t in self._threads:
@@ -43,6 +46,7 @@ class Runner:
         self._wake_poller.set()
         for t in self._threads:
             t.join(timeout)
+        self.publisher.close()
 
     def _outbox_loop(self) -> None:
         clock = self.svc.clock
@@ -100,3 +104,19 @@ class Runner:
             clock.wait(until)
             if due and clock.now() >= min(due):
                 self.svc.wake_outbox.set()
+
+    def _publisher_loop(self) -> None:
+        """Scheduled posts: leased and prepared LOOKAHEAD seconds early, sent at their second."""
+        clock = self.svc.clock
+        while not self.stop_event.is_set():
+            try:
+                if self.publisher.run_once():
+                    continue
+                nxt = next_publication(self.svc.db, clock.now())
+            except Exception:
+                log.exception("publisher loop")
+                nxt = None
+            until = clock.now() + SCHEDULER_IDLE
+            if nxt is not None:
+                until = min(until, max(nxt - LOOKAHEAD, clock.now() + 0.05))
+            clock.wait(until)

@@ -1,19 +1,37 @@
-"""The scheduler loop's work. Publication itself is an outbox row whose run_at is the post's
-minute (queued at approval: bot/domain/approvals.py queue_publish), so it inherits the outbox's
-leases, reconciliation and exactly-once keys across replicas and restarts. What is left here:
+"""Scheduled posts at their second. Publication is an outbox row whose run_at is the post's time
+(queued at approval: bot/domain/approvals.py queue_publish), so it keeps the outbox's leases,
+reconciliation and exactly-once keys across replicas and restarts. This module adds:
 
-- expire approvals still pending at the scheduled time (the author is told), exactly once: the
-  state change is a compare-and-set, so only one replica wins each post;
-- wake the outbox at the exact second a publication falls due, instead of at its next idle look.
+- `tick`: approvals still pending at the scheduled time expire (the author is told), exactly once:
+  the state change is a compare-and-set, so one replica wins each post;
+- `ScheduledPublisher`: members schedule on whole minutes, so posts fall due in bursts. A few
+  seconds ahead, each replica leases a share of the coming burst (the same lease columns the outbox
+  worker uses, so nobody else takes those rows) and does everything but the network call: checks
+  and "publishing" mark. At the second itself only the network calls remain, made in parallel; the
+  outcomes are written right after. A replica dying in between leaves leased rows that expire into
+  "unknown" and are reconciled (looked up on the network) by any replica: never sent twice.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import logging
+import os
+import socket
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from itertools import groupby
+
+from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.orm import aliased
 
 from bot.domain import posts
 from bot.domain.approvals import CHANGES, DRAFT, PENDING
+from bot.jobs import lease, publish
 from storage.models import Draft, Outbox
+
+log = logging.getLogger(__name__)
+LOOKAHEAD = 3  # seconds before its time a post is leased and prepared (then locked against edits)
+POST_LANES = "net:%:p%"  # bot/domain/approvals.py publish_lane: one lane per post
 
 
 def tick(db, now: float, limit: int = 200) -> int:
@@ -38,3 +56,78 @@ def next_publication(db, now: float) -> int | None:
     with db.session() as s:
         return s.scalar(select(func.min(Outbox.run_at)).where(
             Outbox.state == "pending", Outbox.op == "publish", Outbox.run_at > int(now)))
+
+
+def claim_upcoming(db, owner: str, now: float, lookahead: float, limit: int, lease_seconds: int = 60) -> list[Outbox]:
+    """Lease scheduled posts due within `lookahead` seconds; each lease lasts until its time + lease_seconds."""
+    earlier = aliased(Outbox)
+    older_in_lane = exists().where(and_(earlier.lane == Outbox.lane, earlier.id < Outbox.id,
+                                        earlier.state.in_(lease.IN_FLIGHT)))
+    due = (select(Outbox.id).where(Outbox.state == "pending", Outbox.op == "publish", Outbox.lane.like(POST_LANES),
+                                   Outbox.run_at <= int(now + lookahead), ~older_in_lane)
+           .order_by(Outbox.run_at, Outbox.id).limit(limit))
+    if not db.is_sqlite:
+        due = due.with_for_update(skip_locked=True)
+    token, t = uuid.uuid4().hex, int(now)
+    later = func.max if db.is_sqlite else func.greatest  # SQLite's two-argument max() is GREATEST
+    with db.session() as s:
+        ids = list(s.scalars(due))
+        if not ids:
+            return []
+        return list(s.execute(
+            update(Outbox).where(Outbox.id.in_(ids), Outbox.state == "pending")
+            .values(state="sending", lease_owner=owner, lease_token=token,
+                    lease_until=later(Outbox.run_at, t) + lease_seconds,
+                    attempts=Outbox.attempts + 1, updated_at=t)
+            .returning(Outbox)).scalars().all())
+
+
+class ScheduledPublisher:
+    def __init__(self, db, clock, connectors, approvers, rules, owner: str | None = None, senders: int = 8,
+                 lookahead: float = LOOKAHEAD, limit: int = 60):
+        self.db, self.clock, self.connectors, self.approvers, self.rules = db, clock, connectors, approvers, rules
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:publisher"
+        self.lookahead, self.limit = lookahead, limit
+        self._pool = ThreadPoolExecutor(max_workers=senders, thread_name_prefix="publish")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def run_once(self) -> int:
+        """Lease this replica's share of the posts due soon, prepare them, send each at its second."""
+        rows = claim_upcoming(self.db, self.owner, self.clock.now(), self.lookahead, self.limit)
+        for due, group in groupby(rows, key=lambda r: r.run_at):
+            self._burst(due, list(group))
+        return len(rows)
+
+    def _burst(self, due: int, rows: list[Outbox]) -> None:
+        now = self.clock.now()
+        prepared = list(self._pool.map(
+            lambda r: publish.prepare(self.db, self.connectors, self.approvers, r, now), rows))
+        for row, ready in zip(rows, prepared, strict=True):
+            if isinstance(ready, publish.Outcome):  # cancelled, edited, late...: nothing to send
+                self._finish(row, ready, now)
+        todo = [(row, ready) for row, ready in zip(rows, prepared, strict=True) if isinstance(ready, publish.Prepared)]
+        if not todo:
+            return
+        self.clock.wait(due)
+        results = list(self._pool.map(lambda item: publish.send(item[1]), todo))  # the second itself: calls only
+        sent_at = self.clock.now()
+        list(self._pool.map(lambda args: self._record(*args, sent_at), [(r, p, res) for (r, p), res in
+                                                                       zip(todo, results, strict=True)]))
+
+    def _record(self, row: Outbox, ready: publish.Prepared, result, now: float) -> None:
+        try:
+            out = publish.record(self.db, self.rules, row, ready, result, now)
+        except Exception:  # the lease expires and the post is reconciled: never resent blindly
+            log.exception("recording publication of outbox row %s", row.id)
+            return
+        self._finish(row, out, now)
+
+    def _finish(self, row: Outbox, out: publish.Outcome, now: float) -> None:
+        values = {"last_error": out.error}
+        if out.external_id:
+            values["external_id"] = out.external_id
+        if out.run_at is not None:
+            values["run_at"] = int(out.run_at)
+        lease.finish(self.db, row, out.state, now, **values)

@@ -168,7 +168,7 @@ def _many_posts(v, n: int) -> None:
         for i in range(n):
             [d] = posts.create(s, v.clock.now(), v.cfg, AUTHOR, f"Post numéro {i}",
                                {"acme_fr" if i % 2 else "acme": start + 3600 + i * 9000}, v.svc.directory)
-            posts.confirm(s, v.clock.now(), [d.id], AUTHOR, v.svc.directory)
+            posts.confirm(s, v.clock.now(), [(d.id, d.version)], AUTHOR, v.svc.directory)
 
 
 def test_the_home_tab_pages_200_upcoming_posts_within_block_kits_limits(wf):

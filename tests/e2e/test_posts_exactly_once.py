@@ -15,11 +15,22 @@ import pytest
 from bot.connectors.registry import Connectors
 from bot.domain import audit, posts
 from bot.ids import Action
+from bot.jobs import publish
 from bot.jobs.outbox_worker import OutboxWorker
+from bot.jobs.scheduler import ScheduledPublisher, claim_upcoming
 from storage.db import Database
 from storage.models import Outbox
 from tests.conftest import PG_URL
-from tests.e2e.posts_support import advance_to, card, card_buttons, click, draft_row, posts_published, schedule
+from tests.e2e.posts_support import (
+    advance_to,
+    card,
+    card_buttons,
+    click,
+    command,
+    draft_row,
+    posts_published,
+    schedule,
+)
 from tests.e2e.posts_support import workflow_veille as make_veille
 from tests.support.harness import AUTHOR, PUBLISH_SECRET, all_text
 
@@ -89,7 +100,7 @@ def test_three_replicas_racing_for_the_same_minute_publish_each_post_once(wf):
     with wf.db.session() as s:
         for i in range(30):
             [d] = posts.create(s, now, wf.cfg, AUTHOR, f"Post {i}", {"acme_fr": TOMORROW_9}, wf.svc.directory)
-            posts.confirm(s, now, [d.id], AUTHOR, wf.svc.directory)
+            posts.confirm(s, now, [(d.id, d.version)], AUTHOR, wf.svc.directory)
     wf.clock.set(TOMORROW_9)
     workers = [replica(wf, f"replica-{i}") for i in range(3)]
     threads = [threading.Thread(target=w.drain) for w, _ in workers]
@@ -114,3 +125,38 @@ def test_a_post_whose_minute_passed_while_veille_was_down_waits_for_a_human(wf):
     assert card_buttons(shown)[0] == Action.RETRY
     click(wf, "U0BOB", shown, Action.RETRY, channel="C0ACMEFR")
     assert [p["text"] for p in posts_published(wf)] == ["Flash : -50% pendant une heure"]
+
+
+def test_the_scheduled_publisher_prepares_ahead_and_calls_the_network_at_the_second(wf):
+    [pid] = schedule(wf, AUTHOR, '@acme_fr "demain 9h" Pile à l\'heure')
+    wf.clock.set(TOMORROW_9 - 2)
+    publisher = ScheduledPublisher(wf.db, wf.clock, wf.svc.connectors, wf.svc.directory, wf.svc.rules, owner="pub")
+    running = threading.Thread(target=publisher.run_once, daemon=True)
+    running.start()
+    _wait_for(lambda: draft_row(wf, pid).state == "publishing")  # checked and leased two seconds early
+
+    wf.settle()  # the outbox worker leaves a leased row alone
+    assert wf.target.requests == []
+    assert "This post is publishing: it can no longer change" in all_text(command(wf, AUTHOR, f"cancel {pid}"))
+    wf.clock.set(TOMORROW_9)
+    running.join(5)
+    publisher.close()
+    wf.settle()
+    assert [p["text"] for p in posts_published(wf)] == ["Pile à l'heure"]
+    assert "https://social.example/post-1" in all_text(card(wf, pid, "C0ACMEFR"))
+
+
+def test_a_publisher_stopped_after_preparing_leaves_a_post_sent_once_by_another_replica(wf):
+    [pid] = schedule(wf, AUTHOR, '@acme_fr "demain 9h" Reprise')
+    wf.clock.set(TOMORROW_9 - 2)
+    [row] = claim_upcoming(wf.db, "doomed", wf.clock.now(), lookahead=3, limit=10)
+    assert isinstance(publish.prepare(wf.db, wf.svc.connectors, wf.svc.directory, row, wf.clock.now()),
+                      publish.Prepared)
+    # ...and that process stops there. At the second, nobody may send it yet (the lease holds).
+    advance_to(wf, TOMORROW_9)
+    assert wf.target.requests == []
+    # Once the lease runs out the outcome is unknown: a look-up finds nothing, so it is sent, once.
+    advance_to(wf, TOMORROW_9 + 61)
+    advance_to(wf, TOMORROW_9 + 61 + 1)
+    assert [p["text"] for p in posts_published(wf)] == ["Reprise"] and len(wf.target.requests) == 1
+    assert draft_row(wf, pid).state == "published"

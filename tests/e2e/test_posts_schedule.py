@@ -253,3 +253,19 @@ def test_closing_the_forms_confirmation_schedules_nothing(veille):
         from storage.models import Draft
 
         assert [d.state for d in s.query(Draft)] == ["cancelled"]
+
+
+def test_confirm_binds_to_the_version_shown(veille):
+    answer = command(veille, AUTHOR, 'post @acme "tomorrow 9am" Première idée')
+    [pid] = ids_in(all_text(answer))
+    cal = command(veille, AUTHOR, "calendar")
+    edit = next(o["value"] for b in cal["blocks"] for o in (b.get("accessory") or {}).get("options", [])
+                if o["value"].startswith("edit:"))
+    click(veille, AUTHOR, cal, Action.POST_MENU, value=edit)
+    [modal] = veille.standin.views(AUTHOR)
+    veille.slack.submit_view(AUTHOR, modal["id"], values={Block.POST_TEXT: {Input.TEXT: "Autre idée"}})
+    veille.settle()
+
+    click(veille, AUTHOR, answer, Action.POST_CONFIRM)
+    assert "edited since (now v2)" in all_text(veille.standin.ephemerals(AUTHOR)[-1])
+    assert draft_row(veille, pid).state == "draft" and veille.alerts("C0ACME") == []
