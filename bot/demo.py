@@ -83,7 +83,8 @@ def run_demo(quiet: bool = False) -> int:
                                                                   if mid == "1003" else {})}).encode()
             r = http.post("/ingest/webhook", content=body, headers=signed_headers(INGEST, body, clock.now()))
             say(f"{network} mention from {handle} → HTTP {r.status_code}")
-            _wait(lambda: standin.top_level("C0ACME" if account == "acme" else "C0ACMEFR"), "the alert")
+            channel = "C0ACME" if account == "acme" else "C0ACMEFR"
+            _wait(lambda ch=channel: standin.top_level(ch), "the alert")
         jeanne = _wait(lambda: next((m for m in standin.top_level("C0ACME") if "4521" in json.dumps(m)), None),
                        "Jeanne's alert")
         _wait(lambda: len(standin.thread("C0ACME", jeanne["ts"])) > 1, "Jeanne's follow-up in the thread")

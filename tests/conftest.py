@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.clock import TestClock
+from bot.connectors.webhook_target import PublishTarget
 from bot.slack.standin import SlackStandIn
 from tests.support.harness import APPROVER, AUTHOR, OUTSIDER, PUBLISH_SECRET, Veille
-from bot.connectors.webhook_target import PublishTarget
 
 PG_URL = os.environ.get("VEILLE_TEST_DATABASE_URL", "")
 START = 1_795_424_400  # Monday 2026-11-23 09:00 UTC
