@@ -12,6 +12,6 @@ if [ -x scripts/atproto/atproto-testnet.sh ]; then
 fi
 "$VENV/bin/ruff" check .
 echo "== tests on SQLite"
-"$PY" -m pytest -q "$@"
+"$PY" -m pytest "$@"
 echo "== tests on PostgreSQL"
-VEILLE_TEST_DATABASE_URL="postgresql+psycopg://127.0.0.1:5432/test" "$PY" -m pytest -q -m "not atproto" "$@"
+VEILLE_TEST_DATABASE_URL="postgresql+psycopg://127.0.0.1:5432/test" "$PY" -m pytest -m "not atproto" "$@"
