@@ -406,6 +406,8 @@ def _dateparser():
     return DateDataParser, pop_tz_offset_from_string
 
 
+_WRITTEN_CLOCK = re.compile(r"\b\d{1,2}(?::\d{2}|\s?[ap]\.?m\b)", re.IGNORECASE)
+
 _SETTINGS = {
     "RETURN_AS_TIMEZONE_AWARE": True,
     "PREFER_DATES_FROM": "future",
@@ -436,7 +438,9 @@ def _read_with_dateparser(text: str, tz: str, base: datetime, languages: Sequenc
     # dateparser's own offset is wrong across DST for relative days (pytz arithmetic): keep only
     # the wall time and place it in the zone ourselves.
     wall = data.date_obj.replace(tzinfo=None)
-    if data.period not in ("time", "part_of_day"):
+    # dateparser reports period "day" when the time typed equals RELATIVE_BASE's to the second
+    # ("demain 10h" typed at 10:00:00): a clock written in the text still means that time.
+    if data.period not in ("time", "part_of_day") and not _WRITTEN_CLOCK.search(text):
         wall = wall.replace(hour=DEFAULT_HOUR, minute=0, second=0, microsecond=0)
     return wall, lang
 

@@ -338,3 +338,12 @@ def _repo_root():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[2]
+
+
+def test_a_time_typed_at_exactly_that_time_of_day_is_kept_not_replaced_by_nine():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    now = datetime(2026, 11, 23, 10, 0, 0, tzinfo=ZoneInfo("Europe/Paris")).timestamp()
+    for text in ("tomorrow 10am", "demain 10h", "tomorrow 10:00"):
+        assert parse_when(text, "Europe/Paris", now).local.hour == 10, text
