@@ -28,10 +28,10 @@ from bot.connectors import meta as meta_webhook
 from bot.connectors.base import ConnectorError
 from bot.connectors.x import webhooks as x_webhook
 from bot.domain.ingest import ingest
+from bot.http_body import error_response, read_capped
 from bot.services import Services
 
 log = logging.getLogger("veille.web")
-MAX_BODY = 1024 * 1024
 META_TYPES = ("facebook", "instagram", "meta")
 
 
@@ -39,29 +39,29 @@ def network_webhook_routes(svc: Services) -> list[Route]:
     async def x_activity(request: Request) -> Response:
         account = svc.cfg.account(request.path_params["account"])
         if account is None or account.connector.type != "x":
-            return _error(404, "no X account with this key")
+            return error_response(404, "no X account with this key")
         secret = _secret(svc, account, "consumer_secret_env")
         if secret is None:
-            return _error(503, "this account has no consumer_secret_env set")
+            return error_response(503, "this account has no consumer_secret_env set")
         if request.method == "GET":
             token = request.query_params.get("crc_token")
             if not token:
-                return _error(400, "crc_token is missing")
+                return error_response(400, "crc_token is missing")
             return JSONResponse(x_webhook.crc_response(token, secret))
-        body = await _read_capped(request)
+        body = await read_capped(request)
         if body is None:
-            return _error(413, "body larger than 1 MiB")
+            return error_response(413, "body larger than 1 MiB")
         if not x_webhook.verify_signature(body, request.headers.get("x-twitter-webhooks-signature"), secret):
             log.warning("X webhook for %s refused: bad signature", account.key)
-            return _error(401, "invalid signature")
+            return error_response(401, "invalid signature")
         payload = _json(body)
         if payload is None:
-            return _error(400, "body is not a JSON object")
+            return error_response(400, "body is not a JSON object")
         try:
             messages = await run_in_threadpool(_x_messages, svc, payload, secret)
         except ConnectorError as e:
             log.warning("X webhook for %s: %s", account.key, e)
-            return _error(503, "cannot tell which account this delivery is for yet")
+            return error_response(503, "cannot tell which account this delivery is for yet")
         return await _ingest(svc, messages)
 
     async def meta_verify(request: Request) -> Response:
@@ -71,21 +71,21 @@ def network_webhook_routes(svc: Services) -> list[Route]:
             challenge = meta_webhook.verify_subscription(params, token or "")
             if challenge is not None:
                 return PlainTextResponse(challenge)
-        return _error(403, "verify token does not match")
+        return error_response(403, "verify token does not match")
 
     async def meta_delivery(request: Request) -> Response:
-        body = await _read_capped(request)
+        body = await read_capped(request)
         if body is None:
-            return _error(413, "body larger than 1 MiB")
+            return error_response(413, "body larger than 1 MiB")
         header = request.headers.get("x-hub-signature-256")
         signed_for = [a for a in _meta_accounts(svc)
                       if meta_webhook.verify_signature(body, header, _secret(svc, a, "app_secret_env") or "")]
         if not signed_for:
             log.warning("Meta webhook refused: bad signature")
-            return _error(401, "invalid signature")
+            return error_response(401, "invalid signature")
         payload = _json(body)
         if payload is None:
-            return _error(400, "body is not a JSON object")
+            return error_response(400, "body is not a JSON object")
         # Only the accounts of the app that signed: another app's secret never vouches for them.
         messages = meta_webhook.parse_webhook(payload, _by_page_id(signed_for))
         return await _ingest(svc, messages)
@@ -144,20 +144,3 @@ def _json(body: bytes) -> dict | None:
     except (ValueError, UnicodeDecodeError):
         return None
     return payload if isinstance(payload, dict) else None
-
-
-async def _read_capped(request: Request) -> bytes | None:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY:
-        return None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _error(status: int, message: str) -> Response:
-    return JSONResponse({"error": message}, status_code=status)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from slack_bolt import App, BoltRequest
@@ -14,34 +13,33 @@ from starlette.routing import Route
 
 from bot.domain.ingest import ingest
 from bot.domain.webhook_payload import PayloadError, parse_webhook_body
+from bot.http_body import error_response, read_capped
 from bot.network_webhooks import network_webhook_routes
 from bot.services import Services
 from bot.signing import verify_v1
 
 log = logging.getLogger("veille.web")
-MAX_BODY = 1024 * 1024
 
 
 def build_web(app: App, svc: Services) -> Starlette:
     async def slack_events(request: Request) -> Response:
-        body = await request.body()
+        body = await read_capped(request)
+        if body is None:
+            return error_response(413, "body larger than 1 MiB")
         bolt_req = BoltRequest(body=body.decode("utf-8", errors="replace"), query=request.query_params,
                                headers=dict(request.headers))
         resp = await run_in_threadpool(app.dispatch, bolt_req)
         return Response(status_code=resp.status, content=resp.body, headers=resp.first_headers_without_set_cookie())
 
     async def ingest_webhook(request: Request) -> Response:
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > MAX_BODY:
-            return _error(413, "body larger than 1 MiB")
-        body = await _read_capped(request)
+        body = await read_capped(request)
         if body is None:
-            return _error(413, "body larger than 1 MiB")
+            return error_response(413, "body larger than 1 MiB")
         why = verify_v1(svc.settings.veille_ingest_secret.get_secret_value(), request.headers.get("x-veille-timestamp"),
                         request.headers.get("x-veille-signature"), body, svc.now())
         if why:
             log.warning("ingest webhook refused: %s", why)
-            return _error(401, "invalid signature")
+            return error_response(401, "invalid signature")
         try:
             messages = parse_webhook_body(body, {a.key for a in svc.cfg.accounts})
         except PayloadError as e:
@@ -61,17 +59,3 @@ def build_web(app: App, svc: Services) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         *network_webhook_routes(svc),  # X Account Activity, Meta: bot/network_webhooks.py
     ])
-
-
-async def _read_capped(request: Request) -> bytes | None:
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _error(status: int, message: str) -> Response:
-    return Response(json.dumps({"error": message}), status_code=status, media_type="application/json")
