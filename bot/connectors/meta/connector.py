@@ -21,6 +21,7 @@ from bot.connectors.base import (
 )
 from bot.connectors.meta import polling
 from bot.connectors.meta.graph import GraphClient, GraphError, explain, transport_failure
+from bot.connectors.watermark import Watermark
 
 T = TypeVar("T")
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
@@ -62,7 +63,7 @@ class MetaConnector:
     # -- reading ---------------------------------------------------------------------------------
 
     def fetch(self, cursor: str | None) -> FetchResult:
-        mark = polling.Watermark.load(cursor, int(self._clock.now()) - self._backfill)
+        mark = Watermark.load(cursor, int(self._clock.now()) - self._backfill)
 
         def read() -> list[InboundMessage]:
             found: list[InboundMessage] = []

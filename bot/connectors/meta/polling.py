@@ -4,13 +4,12 @@ catches what a missed delivery dropped, over the most recent posts only (`posts_
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.connectors.base import Author, InboundMessage
 from bot.connectors.meta.graph import GraphClient, graph_time
+from bot.connectors.watermark import Watermark
 
 FEED_FIELDS = (
     "id,message,created_time,from,permalink_url,"
@@ -24,42 +23,6 @@ IG_MEDIA_FIELDS = (
     "replies{id,text,timestamp,username,from,parent_id}}"
 )
 MAX_CONVERSATION_PAGES = 5
-MAX_IDS_AT_WATERMARK = 200
-
-
-@dataclass
-class Watermark:
-    """Newest created_time seen, plus the ids seen at that very second (several can share it)."""
-
-    since: int
-    ids: set[str] = field(default_factory=set)
-
-    @classmethod
-    def load(cls, cursor: str | None, default_since: int) -> Watermark:
-        if not cursor:
-            return cls(default_since)
-        try:
-            doc = json.loads(cursor)
-            if isinstance(doc, int | float):
-                return cls(int(doc))  # a bare epoch also works
-            return cls(int(doc["t"]), set(doc.get("ids", [])))
-        except (ValueError, KeyError, TypeError):
-            return cls(default_since)  # an unreadable cursor: start over, ingest dedupes by id
-
-    def is_new(self, ts: int, msg_id: str) -> bool:
-        return ts > self.since or (ts == self.since and msg_id not in self.ids)
-
-    def advanced(self, messages: Iterable[InboundMessage]) -> Watermark:
-        t, ids = self.since, set(self.ids)
-        for m in messages:
-            if m.created_at > t:
-                t, ids = m.created_at, {m.id}
-            elif m.created_at == t:
-                ids.add(m.id)
-        return Watermark(t, set(sorted(ids)[:MAX_IDS_AT_WATERMARK]))
-
-    def dump(self) -> str:
-        return json.dumps({"t": self.since, "ids": sorted(self.ids)})
 
 
 @dataclass

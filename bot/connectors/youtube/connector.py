@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
@@ -23,12 +22,12 @@ from bot.connectors.base import (
     PublishUnknown,
     RateLimited,
 )
+from bot.connectors.watermark import Watermark
 from bot.connectors.youtube.auth import GoogleAuth, read_json
 from bot.connectors.youtube.quota import INSERT_COST, LIST_COST, QuotaBudget
 
 SCOPE = "https://www.googleapis.com/auth/youtube.force-ssl"
 SHORT_THROTTLE_SECONDS = 60.0
-MAX_IDS_AT_WATERMARK = 200
 
 
 class YouTubeConnector:
@@ -57,7 +56,7 @@ class YouTubeConnector:
     # -- reading ---------------------------------------------------------------------------------
 
     def fetch(self, cursor: str | None) -> FetchResult:
-        mark = _Watermark.load(cursor, int(self._clock.now()) - self._backfill)
+        mark = Watermark.load(cursor, int(self._clock.now()) - self._backfill)
         messages: list[InboundMessage] = []
         page_token: str | None = None
         complete = False
@@ -283,38 +282,6 @@ class YouTubeConnector:
         elif transient:
             self._health.backoff_until = self._backoff.failed(now)
         raise err
-
-
-class _Watermark:
-    """Newest publishedAt seen, plus the ids seen at that very second."""
-
-    def __init__(self, since: int, ids: Iterable[str] = ()):
-        self.since, self.ids = since, set(ids)
-
-    @classmethod
-    def load(cls, cursor: str | None, default_since: int) -> _Watermark:
-        if not cursor:
-            return cls(default_since)
-        try:
-            doc = json.loads(cursor)
-            return cls(int(doc["t"]), doc.get("ids", []))
-        except (ValueError, KeyError, TypeError):
-            return cls(default_since)  # an unreadable cursor: start over, ingest dedupes by id
-
-    def is_new(self, ts: int, msg_id: str) -> bool:
-        return ts > self.since or (ts == self.since and msg_id not in self.ids)
-
-    def advanced(self, messages: Iterable[InboundMessage]) -> _Watermark:
-        t, ids = self.since, set(self.ids)
-        for m in messages:
-            if m.created_at > t:
-                t, ids = m.created_at, {m.id}
-            elif m.created_at == t:
-                ids.add(m.id)
-        return _Watermark(t, sorted(ids)[:MAX_IDS_AT_WATERMARK])
-
-    def dump(self) -> str:
-        return json.dumps({"t": self.since, "ids": sorted(self.ids)})
 
 
 def _published(comment: Mapping[str, Any]) -> int:
