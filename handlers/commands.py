@@ -94,14 +94,8 @@ def _reject(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(ident) if ident else None
     if draft_id is None:
         return _bad_id(lang, ident, "/veille reject r7 <reason>")
-    try:
-        with svc.db.session() as s:
-            d = approvals.reject(s, svc.now(), draft_id, user, svc.directory, reason)
-            sid = approvals.short_id(d)
-    except approvals.ApprovalError as e:
-        return t(lang, e.code, **e.info)
-    svc.poke()
-    return t(lang, "rejected", id=sid)
+    return change_draft(svc, lang, lambda s, now: approvals.reject(s, now, draft_id, user, svc.directory, reason),
+                        "rejected")
 
 
 @subcommand("assign", "/veille assign c12 [@member]", "assign conversation c12 to you or a member",
@@ -124,6 +118,18 @@ def _assign(svc: Services, user: str, args: str, lang: str):
         return t(lang, e.code, **e.info)
     svc.poke()
     return t(lang, "assigned", id=conv_id, user=assignee)
+
+
+def change_draft(svc: Services, lang: str, change, done_key: str) -> str:
+    """One change to a draft or post in its own transaction: the member reads the outcome, or
+    why it was refused."""
+    try:
+        with svc.db.session() as s:
+            sid = approvals.short_id(change(s, svc.now()))
+    except approvals.ApprovalError as e:
+        return t(lang, e.code, **e.info)
+    svc.poke()
+    return t(lang, done_key, id=sid)
 
 
 def _bad_id(lang: str, given: str, usage: str) -> str:

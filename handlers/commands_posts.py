@@ -13,7 +13,7 @@ from bot.domain.when import WhenError, format_when, parse_when
 from bot.i18n import t
 from bot.services import Services
 from bot.slack.escape import escape, escaped
-from handlers.commands import subcommand
+from handlers.commands import change_draft, subcommand
 from storage.models import Draft
 
 OPEN_QUOTES = {'"': '"', "“": "”", "«": "»", "'": "'", "„": "“"}
@@ -215,14 +215,8 @@ def _changes(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(ident) if ident else None
     if draft_id is None:
         return t(lang, "usage", usage="/veille changes p12 <what to change>")
-    try:
-        with svc.db.session() as s:
-            d = approvals.request_changes(s, svc.now(), draft_id, user, svc.directory, note)
-            sid = approvals.short_id(d)
-    except approvals.ApprovalError as e:
-        return t(lang, e.code, **e.info)
-    svc.poke()
-    return t(lang, "changes_sent", id=sid)
+    return change_draft(svc, lang, lambda s, now: approvals.request_changes(s, now, draft_id, user, svc.directory,
+                                                                             note), "changes_sent")
 
 
 @subcommand("cancel", "/veille cancel p12", "cancel scheduled post p12", "annuler la publication programmée p12")
@@ -230,14 +224,8 @@ def _cancel(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(args.split(" ")[0]) if args else None
     if draft_id is None:
         return t(lang, "usage", usage="/veille cancel p12")
-    try:
-        with svc.db.session() as s:
-            d = posts.cancel(s, svc.now(), draft_id, user, svc.directory)
-            sid = approvals.short_id(d)
-    except approvals.ApprovalError as e:
-        return t(lang, e.code, **e.info)
-    svc.poke()
-    return t(lang, "post_cancelled", id=sid)
+    return change_draft(svc, lang, lambda s, now: posts.cancel(s, now, draft_id, user, svc.directory),
+                        "post_cancelled")
 
 
 @subcommand("audit", "/veille audit p12", "who did what to p12 or r7, and when", "qui a fait quoi sur p12 ou r7, et quand")
