@@ -200,8 +200,8 @@ def _touch(conv: Conversation, m: InboundMessage, now: float) -> None:
     conv.last_inbound_at = max(conv.last_inbound_at, _platform_time(m, now))
     conv.message_count += 1
     conv.updated_at = int(now)
-    if conv.status in ("resolved", "pending"):
-        conv.status = "open"  # an inbound message re-opens
+    if conv.status in ("resolved", "pending", "on_hold"):
+        conv.status = "open"  # a customer message re-opens (as Zendesk does for on-hold tickets too)
 
 
 def _platform_time(m: InboundMessage, now: float) -> int:

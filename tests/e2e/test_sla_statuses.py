@@ -192,3 +192,16 @@ def test_a_status_already_set_is_said_in_the_member_language(sla_veille):
     assert "already waiting on the customer" in veille.answer(AUTHOR, "snooze c1")
     assert "déjà en attente du client" in veille.answer("U0CAROL", "snooze c1")
     assert "`c99`" in veille.answer(AUTHOR, "resolve c99")
+
+
+def test_a_customer_message_takes_a_conversation_off_hold_and_its_resolution_clock_runs_again(sla_veille):
+    sla = {"policies": [{"name": "p", "pause_on_hold": True, "first_response": {"target": "1h"},
+                         "resolution": {"target": "1d"}}]}
+    veille = sla_veille(sla=sla)
+    veille.mention("t-1", "Hello?")
+    veille.advance(600)
+    veille.answer(AUTHOR, "hold c1")
+    assert veille.clock_of("resolution").state == "paused"
+    veille.mention("t-2", "Any news from the carrier?", thread_id="t-1", in_reply_to="t-1")
+    veille.settle()
+    assert veille.clock_of("resolution").state == "running"
