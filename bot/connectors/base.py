@@ -114,5 +114,10 @@ class Connector(Protocol):
     def health(self) -> Health: ...
 
 
+def same_text(text: str) -> str:
+    """Text as a look-up compares it: networks reflow whitespace, so runs of it count as one space."""
+    return " ".join(str(text).split())
+
+
 class LookupUnsupported(ConnectorError):
     pass

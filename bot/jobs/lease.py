@@ -60,3 +60,13 @@ def push_lane(db, lane: str, until: float) -> None:
         n = s.execute(update(Lane).where(Lane.name == lane).values(next_at=until)).rowcount
         if n == 0:
             s.add(Lane(name=lane, next_at=until))
+
+
+def finish_outcome(db, row: Outbox, out, now: float) -> bool:
+    """Record a worker's outcome (state, error, external_id, run_at) on its leased row."""
+    values = {"last_error": out.error}
+    if out.external_id:
+        values["external_id"] = out.external_id
+    if out.run_at is not None:
+        values["run_at"] = int(out.run_at)
+    return finish(db, row, out.state, now, **values)

@@ -59,23 +59,13 @@ class OutboxWorker:
         out = pagerduty.perform(getattr(self.rules, "pagerduty", None), row, now)
         if out.hold_lane_until is not None:
             lease.push_lane(self.db, row.lane, out.hold_lane_until)
-        values = {"last_error": out.error}
-        if out.external_id:
-            values["external_id"] = out.external_id
-        if out.run_at is not None:
-            values["run_at"] = int(out.run_at)
-        lease.finish(self.db, row, out.state, now, **values)
+        lease.finish_outcome(self.db, row, out, now)
 
     def _publish(self, row) -> None:
         now = self.clock.now()
         out = publish.publish(self.db, self.connectors, self.approvers, self.rules, row, now,
                               reconciling=row.state == "reconciling")
-        values = {"last_error": out.error}
-        if out.external_id:
-            values["external_id"] = out.external_id
-        if out.run_at is not None:
-            values["run_at"] = int(out.run_at)
-        lease.finish(self.db, row, out.state, now, **values)
+        lease.finish_outcome(self.db, row, out, now)
 
     def _slack(self, row) -> None:
         now = self.clock.now()

@@ -106,7 +106,7 @@ class ScheduledPublisher:
             lambda r: publish.prepare(self.db, self.connectors, self.approvers, r, now), rows))
         for row, ready in zip(rows, prepared, strict=True):
             if isinstance(ready, publish.Outcome):  # cancelled, edited, late...: nothing to send
-                self._finish(row, ready, now)
+                lease.finish_outcome(self.db, row, ready, now)
         todo = [(row, ready) for row, ready in zip(rows, prepared, strict=True) if isinstance(ready, publish.Prepared)]
         if not todo:
             return
@@ -122,12 +122,4 @@ class ScheduledPublisher:
         except Exception:  # the lease expires and the post is reconciled: never resent blindly
             log.exception("recording publication of outbox row %s", row.id)
             return
-        self._finish(row, out, now)
-
-    def _finish(self, row: Outbox, out: publish.Outcome, now: float) -> None:
-        values = {"last_error": out.error}
-        if out.external_id:
-            values["external_id"] = out.external_id
-        if out.run_at is not None:
-            values["run_at"] = int(out.run_at)
-        lease.finish(self.db, row, out.state, now, **values)
+        lease.finish_outcome(self.db, row, out, now)

@@ -5,6 +5,7 @@ with the clock, as the runner's scheduler loop does in production)."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from bot.ids import Action
 from bot.jobs import scheduler
@@ -12,6 +13,10 @@ from tests.support.harness import Veille, all_text, team_config
 
 LEGAL = "S0LEGAL"
 ERIN, FRANK = "U0ERIN", "U0FRANK"  # legal reviewers
+
+
+def utc(*args) -> int:
+    return int(datetime(*args, tzinfo=UTC).timestamp())
 
 
 def workflow_config(publish_url: str, **overrides) -> dict:

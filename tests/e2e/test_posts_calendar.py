@@ -3,10 +3,6 @@ audit trail of a post."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import pytest
-
 from bot.domain import posts
 from bot.ids import Action, Block, Input
 from tests.e2e.posts_support import (
@@ -19,22 +15,11 @@ from tests.e2e.posts_support import (
     draft_row,
     posts_published,
     schedule,
-    workflow_veille,
+    utc,
 )
 from tests.support.harness import APPROVER, AUTHOR, all_text
 
 CAROL = "U0CAROL"
-
-
-def utc(*args) -> int:
-    return int(datetime(*args, tzinfo=UTC).timestamp())
-
-
-@pytest.fixture
-def wf(db_url, clock, standin, target):
-    v = workflow_veille(db_url, clock, standin, target)
-    yield v
-    v.close()
 
 
 def _menu_value(message: dict, pid: str, what: str) -> str:

@@ -31,17 +31,9 @@ from tests.e2e.posts_support import (
     posts_published,
     schedule,
 )
-from tests.e2e.posts_support import workflow_veille as make_veille
 from tests.support.harness import AUTHOR, PUBLISH_SECRET, all_text
 
 TOMORROW_9 = int(datetime(2026, 11, 24, 8, 0, tzinfo=UTC).timestamp())
-
-
-@pytest.fixture
-def wf(db_url, clock, standin, target):
-    v = make_veille(db_url, clock, standin, target)
-    yield v
-    v.close()
 
 
 def replica(v, name: str) -> tuple[OutboxWorker, Database]:

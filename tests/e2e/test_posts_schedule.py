@@ -20,22 +20,11 @@ from tests.e2e.posts_support import (
     posts_published,
     schedule,
     tick,
-    workflow_veille,
+    utc,
 )
 from tests.support.harness import APPROVER, AUTHOR, OUTSIDER, all_text
 
 CAROL_FR = "U0CAROL"
-
-
-def utc(*args) -> int:
-    return int(datetime(*args, tzinfo=UTC).timestamp())
-
-
-@pytest.fixture
-def wf(db_url, clock, standin, target):
-    v = workflow_veille(db_url, clock, standin, target)
-    yield v
-    v.close()
 
 
 # ---- reading times -----------------------------------------------------------------------------------

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from bot.ids import Action, Block, Input
 from tests.e2e.posts_support import (
     ERIN,
@@ -28,13 +26,6 @@ from tests.support.harness import APPROVER, AUTHOR, OUTSIDER, all_text
 
 CAROL = "U0CAROL"
 TOMORROW_9 = int(datetime(2026, 11, 24, 8, 0, tzinfo=UTC).timestamp())  # 09:00 in Paris
-
-
-@pytest.fixture
-def wf(db_url, clock, standin, target):
-    v = workflow_veille(db_url, clock, standin, target)
-    yield v
-    v.close()
 
 
 def _approve(v, user: str, pid: str) -> str:

@@ -18,6 +18,7 @@ from bot.connectors.base import (
     PublishRequest,
     PublishResult,
     RateLimited,
+    same_text,
 )
 from bot.connectors.meta import polling
 from bot.connectors.meta.graph import GraphClient, GraphError, explain, transport_failure
@@ -123,7 +124,7 @@ class MetaConnector:
     def lookup(self, req: PublishRequest) -> PublishResult | None:
         """Meta has no idempotency keys: read back our recent items at the target, match the text."""
         parent = req.in_reply_to
-        want = _norm(req.text)
+        want = same_text(req.text)
         if parent is None:
             if self.network == "instagram":
                 return None
@@ -174,7 +175,7 @@ class MetaConnector:
         for item in items:  # newest first
             if (
                 self._src.ours(dict(item.get("from") or {}, username=item.get("username")))
-                and _norm(item.get(text_key, "")) == want
+                and same_text(item.get(text_key, "")) == want
             ):
                 return item
         return None
@@ -237,10 +238,6 @@ class MetaConnector:
         if self.network == "facebook" and parent.meta.get("post_id"):
             return f"https://www.facebook.com/{parent.meta['post_id']}?comment_id={new_id.rsplit('_', 1)[-1]}"
         return parent.url
-
-
-def _norm(text: str) -> str:
-    return " ".join(str(text).split())
 
 
 def build(

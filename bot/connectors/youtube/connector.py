@@ -21,6 +21,7 @@ from bot.connectors.base import (
     PublishResult,
     PublishUnknown,
     RateLimited,
+    same_text,
 )
 from bot.connectors.watermark import Watermark
 from bot.connectors.youtube.auth import GoogleAuth, read_json
@@ -170,12 +171,12 @@ class YouTubeConnector:
             False,
             params={"part": "snippet", "parentId": parent_id, "maxResults": 100, "textFormat": "plainText"},
         )
-        want = _norm(req.text)
+        want = same_text(req.text)
         hits = [
             c
             for c in data.get("items", [])
             if (c["snippet"].get("authorChannelId") or {}).get("value") == self.channel_id
-            and _norm(c["snippet"].get("textOriginal") or c["snippet"].get("textDisplay", "")) == want
+            and same_text(c["snippet"].get("textOriginal") or c["snippet"].get("textDisplay", "")) == want
         ]
         if not hits:
             return None
@@ -292,10 +293,6 @@ def _published(comment: Mapping[str, Any]) -> int:
 def _reply_url(parent: InboundMessage, reply_id: str) -> str:
     video = parent.meta.get("video_id")
     return f"https://www.youtube.com/watch?v={video}&lc={reply_id}" if video else parent.url
-
-
-def _norm(text: str) -> str:
-    return " ".join(str(text).split())
 
 
 def build(
