@@ -41,5 +41,13 @@ def build_app(svc: Services, listener_executor: Executor | None = None) -> App:
         token_verification_enabled=False,  # auth.test runs at start-up in `veille run`, with a clear error
         process_before_response=False,
     )
+
+    @app.middleware
+    def shared_client(context, next):
+        # Listeners use the app's own client rather than Bolt's per-request copy (our token never
+        # changes), so their Slack calls and 429s are counted for /metrics like the outbox's.
+        context["client"] = svc.slack
+        return next()
+
     register_all(app, svc)
     return app

@@ -3,49 +3,126 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
-from bot.config import ConfigError, Settings, load_config
+from bot.config import ConfigError, Settings, load_settings
 from storage.db import StorageError
+
+RUN_ENVIRONMENT = """\
+environment (also read from .env):
+  SLACK_BOT_TOKEN        bot token (xoxb-...); required
+  SLACK_SIGNING_SECRET   verifies Slack's requests; required in HTTP mode
+  SLACK_APP_TOKEN        app-level token (xapp-...): set, Socket Mode; unset, HTTP mode on PORT
+  SLACK_API_URL          Slack Web API base URL (default https://slack.com/api/)
+  DATABASE_URL           sqlite:///veille.db (default) or postgresql+psycopg://user@host/db
+  VEILLE_CONFIG          the team's config file (default veille.toml; --config overrides)
+  PORT                   HTTP port: Slack in HTTP mode, /ingest/webhook, /healthz, /metrics
+                         (default 3000; --port overrides)
+  VEILLE_INGEST_SECRET   HMAC secret of POST /ingest/webhook
+  LOG_FORMAT             "json" for one JSON object per log line (default: plain text)
+  and each secret a connector's *_env option names in veille.toml.
+
+`veille check-config` runs the same validation without starting."""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("veille")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="veille", description="Social-media mentions, SLAs and approved replies, in Slack.")
+    parser.add_argument("--version", action="version", version=f"veille {_version()}")
+    sub = parser.add_subparsers(dest="cmd", metavar="{run,demo,db,check-config}")
+    run = sub.add_parser(
+        "run", help="start Veille: Slack (Socket Mode or HTTP), the outbox and the SLA detector",
+        description="Start Veille in one process: Bolt (Socket Mode or HTTP), the HTTP endpoints, the outbox "
+                    "workers, the SLA detector and the connector pollers.",
+        epilog=RUN_ENVIRONMENT, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _config_flag(run)
+    run.add_argument("--port", type=int, metavar="N", help="HTTP port (overrides PORT; default 3000)")
+    demo = sub.add_parser("demo", help="an offline demo with a local Slack stand-in (no workspace needed)",
+                          description="Run an offline demo against a local Slack stand-in (no workspace needed).")
+    demo.add_argument("--quiet", action="store_true", help="only print the final channel view")
+    db = sub.add_parser("db", help="database maintenance", description="Database maintenance (DATABASE_URL).")
+    db_sub = db.add_subparsers(dest="action", metavar="{upgrade}", required=True)
+    db_sub.add_parser(
+        "upgrade", help="create the schema or migrate it to this version",
+        description="Create the database schema, or migrate it to this version of Veille, at DATABASE_URL "
+                    "(default sqlite:///veille.db). Safe to run again: an up-to-date database is left as it is. "
+                    "`veille run` also does it at start-up.")
+    check = sub.add_parser(
+        "check-config", help="validate veille.toml and the environment, then exit",
+        description="Validate veille.toml (accounts, connectors and their *_env secrets, SLA, on-call, "
+                    "PagerDuty) and the environment (Slack tokens, DATABASE_URL) exactly as `veille run` does, "
+                    "list every problem, then exit: 0 if valid, 2 if not.")
+    _config_flag(check)
+    return parser
+
+
+def _config_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="PATH", help="the team's config file (overrides VEILLE_CONFIG; "
+                                                         "default veille.toml)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="veille", description="Social-media mentions, SLAs and approved replies, in Slack.")
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("run", help="start Veille: Slack (Socket Mode or HTTP), the outbox and the SLA detector")
-    demo = sub.add_parser("demo", help="an offline demo with a local Slack stand-in (no workspace needed)")
-    demo.add_argument("--quiet", action="store_true", help="only print the final channel view")
-    db = sub.add_parser("db", help="database maintenance")
-    db.add_argument("action", choices=["upgrade"])
-    sub.add_parser("check-config", help="validate veille.toml and the environment, then exit")
+    parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.cmd == "demo" else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if args.cmd is None:
+        parser.print_help()
+        return 0
+    from bot.logs import setup_logging
+
+    if args.cmd == "demo":
+        from bot.demo import run_demo
+
+        setup_logging(quiet=True)
+        return run_demo(quiet=args.quiet)
     try:
-        if args.cmd == "demo":
-            from bot.demo import run_demo
-
-            return run_demo(quiet=args.quiet)
-        settings = Settings()
+        settings = _settings(args)
+        setup_logging(settings)
         if args.cmd == "db":
-            from storage.db import Database
+            return _db_upgrade(settings)
+        from bot.config_check import check_config
 
-            Database(settings.database_url).migrate()
-            print("database is up to date")
-            return 0
-        cfg = load_config(settings.veille_config)
+        checked = check_config(settings)
         if args.cmd == "check-config":
-            print(f"{settings.veille_config}: {len(cfg.accounts)} account(s), configuration is valid")
+            for notice in checked.notices:
+                print(f"note: {notice}")
+            print(f"{settings.veille_config}: {len(checked.cfg.accounts)} account(s), configuration is valid")
             return 0
         from bot.serve import serve
 
-        return serve(settings, cfg)
+        return serve(settings, checked.cfg)
     except (ConfigError, StorageError) as e:
         print(f"veille: {e}", file=sys.stderr)
         return 2
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    update = {}
+    if getattr(args, "config", None):
+        update["veille_config"] = args.config
+    if getattr(args, "port", None) is not None:
+        update["port"] = args.port
+    return settings.model_copy(update=update) if update else settings
+
+
+def _db_upgrade(settings: Settings) -> int:
+    from bot.config_check import database_problem
+    from storage.db import Database
+
+    problem = database_problem(settings.database_url)
+    if problem:
+        raise ConfigError(problem)
+    Database(settings.database_url).migrate()
+    print("database is up to date")
+    return 0
 
 
 if __name__ == "__main__":

@@ -186,6 +186,15 @@ def parse_config(data: dict[str, Any], source: str = "veille.toml") -> VeilleCon
         raise ConfigError("\n".join(lines)) from None
 
 
+def load_settings() -> Settings:
+    """The environment contract (and `.env`), with a ConfigError in our words, not pydantic's."""
+    try:
+        return Settings()
+    except ValidationError as e:
+        lines = [f"environment: {_key_path(err['loc'])}: {_problem(err)}" for err in e.errors()]
+        raise ConfigError("\n".join(lines)) from None
+
+
 def _key_path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
@@ -196,13 +205,79 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
+# What a key of this name must look like, said the way a person fixes it (the patterns above).
+_SHAPES = {
+    "channel": "is not a Slack channel id like C0123ABCD (channel details → copy the channel ID)",
+    "key": "must be lowercase letters, digits, _ or - (like acme_x), at most 63 characters",
+    "group": "is not a Slack user group id like S0123ABCD",
+}
+
+
 def _problem(err: dict[str, Any]) -> str:
-    if err["type"] == "extra_forbidden":
-        return "unknown key"
-    if err["type"] == "missing":
+    """Our wording for a validation error: never the library's ("String should match pattern")."""
+    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    field = next((p for p in reversed(err["loc"]) if isinstance(p, str)), "")
+    if kind == "extra_forbidden":
+        return unknown_key_problem(str(err["loc"][-1]), _known_keys(err["loc"][:-1]))
+    if kind == "missing":
         return "required key is missing"
-    msg = err["msg"]
-    return msg.removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} {_SHAPES.get(field, 'does not have the expected form')}"
+    if kind == "value_error":
+        return err["msg"].removeprefix("Value error, ")
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"must be a whole number, not {value!r}"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"must be at least {ctx.get('ge', ctx.get('gt'))}, not {value!r}"
+    if kind in ("string_type", "string_sub_type"):
+        return f"must be a string in quotes, not {value!r}"
+    if kind == "string_too_long":
+        return f"is longer than {ctx.get('max_length')} characters"
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected')}, not {value!r}"
+    if kind in ("list_type", "tuple_type"):
+        return f"must be a list like [\"...\"], not {value!r}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"must be a table, not {value!r}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false, not {value!r}"
+    return f"{value!r} is not accepted here"
+
+
+def unknown_key_problem(key: str, known: list[str]) -> str:
+    """ "unknown key; did you mean next_response? (valid keys: ...)" """
+    import difflib
+
+    if not known:
+        return "unknown key"
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return f"unknown key; {hint}(valid keys: {', '.join(known)})"
+
+
+def _known_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the table at `loc` accepts, found by walking the models."""
+    model: Any = VeilleConfig
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = getattr(model, "model_fields", {}).get(part)
+        if info is None:
+            return []
+        model = _model_in(info.annotation)
+    return list(getattr(model, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> Any:
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):  # list[X], X | None
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _check_tz(v: str) -> str:

@@ -1,4 +1,4 @@
-"""The HTTP surface: Slack's requests, the signed ingest webhook, and a health check."""
+"""The HTTP surface: Slack's requests, the signed ingest webhook, a health check and metrics."""
 
 from __future__ import annotations
 
@@ -13,10 +13,14 @@ from starlette.routing import Route
 
 from bot.domain.ingest import ingest
 from bot.domain.webhook_payload import PayloadError, parse_webhook_body
+from bot.health import health
 from bot.http_body import error_response, read_capped
+from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from bot.metrics import render as render_metrics
 from bot.network_webhooks import network_webhook_routes
 from bot.services import Services
 from bot.signing import verify_v1
+from bot.slack.client import Reachability
 
 log = logging.getLogger("veille.web")
 
@@ -50,12 +54,31 @@ def build_web(app: App, svc: Services) -> Starlette:
                             status_code=202)
 
     async def healthz(request: Request) -> Response:
-        ok = await run_in_threadpool(svc.db.ping)
-        return JSONResponse({"ok": ok, "database": "reachable" if ok else "unreachable"}, status_code=200 if ok else 503)
+        code, doc = await run_in_threadpool(health, svc.db, _slack_reachability(svc), _account_keys(svc))
+        return JSONResponse(doc, status_code=code)
+
+    async def metrics(request: Request) -> Response:
+        try:
+            body = await run_in_threadpool(render_metrics, svc.db, svc.now(), getattr(svc.slack, "stats", None),
+                                           _account_keys(svc))
+        except Exception:  # the database is unreachable: say so, /healthz says which part
+            log.warning("GET /metrics failed", exc_info=True)
+            return error_response(503, "metrics unavailable: the database is unreachable")
+        return Response(body, media_type=METRICS_CONTENT_TYPE)
 
     return Starlette(routes=[
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/ingest/webhook", ingest_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
         *network_webhook_routes(svc),  # X Account Activity, Meta: bot/network_webhooks.py
     ])
+
+
+def _slack_reachability(svc: Services) -> Reachability:
+    stats = getattr(svc.slack, "stats", None)
+    return stats.reachability if stats is not None else Reachability.UNKNOWN
+
+
+def _account_keys(svc: Services) -> list[str]:
+    return [a.key for a in svc.cfg.accounts]

@@ -34,24 +34,30 @@ def run_env(tmp_path, db_url):
     standin = SlackStandIn(clock=RealClock(), channels=["C0ACME", "C0SOCIAL"]).start()
     cfg = tmp_path / "veille.toml"
     cfg.write_text('[team]\napprovers = ["U0BOB"]\n[[accounts]]\nkey = "acme"\nnetwork = "x"\nhandle = "@acme"\n'
-                   'channel = "C0ACME"\n')
+                   'channel = "C0ACME"\n[accounts.connector]\ntype = "webhook"\nurl = "https://bridge.example.com/p"\n'
+                   'secret_env = "ACME_PUBLISH_SECRET"\n')
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "VEILLE_", "DATABASE_URL"))}
     env.update(SLACK_BOT_TOKEN=standin.token, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=standin.api_url,
-               DATABASE_URL=db_url, VEILLE_CONFIG=str(cfg), PORT=str(port), VEILLE_INGEST_SECRET="x")
+               DATABASE_URL=db_url, VEILLE_CONFIG=str(cfg), PORT=str(port), VEILLE_INGEST_SECRET="x",
+               ACME_PUBLISH_SECRET="publish-secret")
     yield env, port, standin
     standin.stop()
 
 
-def _wait_healthy(port: int, proc: subprocess.Popen) -> httpx.Response:
+def _wait_healthy(port: int, proc: subprocess.Popen, status: int = 200) -> httpx.Response:
+    """The first /healthz answer with `status` (the process polls Slack before it is ready)."""
     deadline = time.time() + 30
     while time.time() < deadline:
         if proc.poll() is not None:
             raise AssertionError(proc.stdout.read())
         try:
-            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            if r.status_code == status:
+                return r
         except httpx.HTTPError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     raise AssertionError("veille run did not answer")
 
 
@@ -59,7 +65,9 @@ def test_veille_run_serves_health_and_slash_commands_over_http(run_env):
     env, port, standin = run_env
     proc = _start(env)
     try:
-        assert _wait_healthy(port, proc).json() == {"ok": True, "database": "reachable"}
+        assert _wait_healthy(port, proc).json() == {
+            "ok": True, "status": "ok", "database": "reachable", "slack": "reachable", "dead_letters": 0,
+            "blocked": [], "connectors_failing": []}
         driver = SlackDriver(standin, f"http://127.0.0.1:{port}/slack/events", SECRET)
         assert driver.command("U0BOB", "help").status_code == 200
         deadline = time.time() + 10

@@ -48,3 +48,38 @@ def build_connector(account: AccountConfig, env: Mapping[str, str], clock, trans
     if name in ("webhook", "meta"):
         kwargs["network"] = account.network
     return module.build(account.key, account.handle, account.connector.options(), env, clock, **kwargs)
+
+
+# Secrets a connector reads from a default variable when its `*_env` option is left out.
+IMPLIED_ENV = {"webhook": {"secret_env": "VEILLE_PUBLISH_SECRET"}, "bluesky": {"password_env": "VEILLE_BLUESKY_PASSWORD"}}
+
+
+def check_connector(account: AccountConfig, env: Mapping[str, str], clock) -> list[str]:
+    """What stops this account's connector from working, each as "connector.<key>: problem":
+    an unknown type, a `*_env` option naming an unset variable, or an option its module refuses.
+    Nothing is called on the network."""
+    if "connector" not in account.model_fields_set:
+        return ["connector: missing: nothing can publish this account's replies; add an [accounts.connector] "
+                "table (README, \"Publishing through a webhook\", or docs/connectors.md)"]
+    kind = account.connector.type
+    if kind not in MODULES:
+        return [f"connector.type: unknown connector {kind!r} (one of {', '.join(sorted(MODULES))})"]
+    options = {**IMPLIED_ENV.get(kind, {}), **account.connector.options()}
+    problems = []
+    for key, name in options.items():
+        if not key.endswith("_env"):
+            continue
+        if not isinstance(name, str) or not name:
+            problems.append(f"connector.{key}: must name an environment variable, like \"ACME_SECRET\"")
+        elif not env.get(name):
+            problems.append(f"connector.{key}: {name} is not set in the environment")
+    if problems:
+        return problems
+    try:
+        connector = build_connector(account, env, clock)
+    except (ConnectorError, ValueError, TypeError) as e:
+        return [f"connector: {str(e).removeprefix(f'account {account.key}: ')}"]
+    close = getattr(connector, "close", None)
+    if close is not None:
+        close()
+    return []

@@ -35,6 +35,7 @@ from bot.domain.sla import (
 )
 from bot.domain.sla import pause_seconds as _pause_seconds
 from bot.domain.sla.config import parse_duration as _parse_duration
+from bot.domain.sla.config import reject_unknown
 from bot.pagerduty import PagerDutyConfig, parse_pagerduty_config
 from storage.models import Conversation
 
@@ -144,23 +145,43 @@ def build_rules(cfg: VeilleConfig, env: Mapping[str, str] | None = None) -> Poli
     return PolicyRules(config, escalation, oncall, pagerduty, notices)
 
 
+SLA_KEYS = (*SHORT_KEYS, "escalation", "schedules", "policies", "vip_authors")  # what [sla] accepts
+
+
 def _parse_sla(sla: Mapping[str, Any]) -> SlaConfig:
     rest = {k: v for k, v in sla.items() if k not in (*SHORT_KEYS, "escalation")}
     short = {k: sla[k] for k in SHORT_KEYS if k in sla}
     policies = list(rest.get("policies", []))
-    if short or not policies:
-        # The short form is one calendar-time policy, last so it catches what the others leave.
-        targets = short or DEFAULT_TARGETS
-        default = {"name": "default"}
-        for metric, target in targets.items():
-            if not isinstance(target, str):
-                raise ConfigError(f"sla.{metric}: must be a duration like \"1h\", not {target!r}")
-            default[metric] = {"target": target, "warn": DEFAULT_WARN}
-        policies.append(default)
+    # Checked here, in the user's own words: the short keys become a policy below, whose errors
+    # would otherwise name sla.policies[N].first_response.target. Every such mistake is listed.
+    problems = [str(e) for e in _short_form_errors(sla, short)]
+    if problems:
+        raise ConfigError("\n".join(problems))
     try:
+        if short or not policies:
+            # The short form is one calendar-time policy, last so it catches what the others leave.
+            targets = short or DEFAULT_TARGETS
+            policies.append({"name": "default", **{m: {"target": t, "warn": DEFAULT_WARN} for m, t in targets.items()}})
         return parse_sla_config({"sla": {**rest, "policies": policies}})
     except SlaConfigError as e:
         raise ConfigError(str(e)) from None
+
+
+def _short_form_errors(sla: Mapping[str, Any], short: Mapping[str, Any]) -> list[SlaConfigError]:
+    errors = []
+    for key in sla:
+        try:
+            reject_unknown({key: None}, "sla", SLA_KEYS)
+        except SlaConfigError as e:
+            errors.append(e)
+    for metric, target in short.items():
+        try:
+            if not isinstance(target, str):
+                raise SlaConfigError(f"sla.{metric}", f"must be a duration in quotes like \"1h\", not {target!r}")
+            _parse_duration(target, f"sla.{metric}")
+        except SlaConfigError as e:
+            errors.append(e)
+    return errors
 
 
 def _parse_escalation(raw: Any) -> Escalation:

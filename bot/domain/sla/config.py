@@ -388,9 +388,16 @@ def _require_table(value: Any, path: str, shape: str = "a table") -> None:
 
 
 def _reject_unknown(table: Mapping[str, Any], path: str, known: tuple[str, ...]) -> None:
+    import difflib
+
     for key in table:
         if key not in known:
-            raise SlaConfigError(f"{path}.{key}", f"unknown key (expected one of {', '.join(known)})")
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise SlaConfigError(f"{path}.{key}", f"unknown key; {hint}(valid keys: {', '.join(known)})")
+
+
+reject_unknown = _reject_unknown  # sla_rules checks the whole [sla] table, short keys included
 
 
 def _list(value: Any, path: str) -> list[Any]:
