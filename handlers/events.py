@@ -1,5 +1,5 @@
-"""Events API: mentions of the bot, channel messages (not replies: internal talk never stops a
-clock) and the App Home tab."""
+"""Events API: mentions of the bot and the App Home tab. Channel messages are not subscribed to:
+internal talk in an alert thread is not a reply to the customer and never stops a clock."""
 
 from __future__ import annotations
 
@@ -14,11 +14,6 @@ def register(app: App, svc: Services) -> None:
     def mentioned(event, client):
         client.chat_postEphemeral(channel=event["channel"], user=event["user"],
                                   text="Try `/veille help` or `/veille queue`.")
-
-    @app.event("message")
-    def channel_message(event):
-        # Internal Slack talk in an alert thread is not a reply to the customer: nothing to do.
-        return
 
     @app.event("app_home_opened")
     def home_opened(event, client):

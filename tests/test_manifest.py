@@ -16,6 +16,7 @@ SCOPES = {
     "chat_delete": "chat:write", "chat_getPermalink": None, "chat_scheduleMessage": "chat:write",
     "conversations_open": "im:write", "conversations_history": "channels:history",
     "conversations_replies": "channels:history", "conversations_info": "channels:read",
+    "conversations_members": "channels:read",
     "users_info": "users:read", "usergroups_users_list": "usergroups:read", "views_open": None,
     "views_update": None, "views_push": None, "views_publish": None, "auth_test": None,
 }
@@ -46,7 +47,19 @@ def test_the_manifest_registers_the_slash_command_events_and_socket_mode():
     assert [c["command"] for c in MANIFEST["features"]["slash_commands"]] == ["/veille"]
     assert MANIFEST["features"]["slash_commands"][0]["should_escape"] is True  # <@U123> for members
     events = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
-    assert {"app_mention", "message.channels", "app_home_opened"} <= events
+    assert {"app_mention", "app_home_opened", "member_joined_channel"} <= events
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
     assert MANIFEST["settings"]["socket_mode_enabled"] is True
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def test_the_manifest_does_not_ask_slack_for_every_channel_message():
+    # No listener needs channel traffic; subscribing makes Slack send all of it to Veille.
+    events = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+    assert not {"message.channels", "message.groups"} & events
+
+
+def test_channels_read_stays_for_member_joined_channel_and_channel_members():
+    scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    assert "member_joined_channel" in MANIFEST["settings"]["event_subscriptions"]["bot_events"]
+    assert {"channels:read", "groups:read"} <= scopes
