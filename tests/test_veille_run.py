@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -100,3 +101,57 @@ def test_a_refused_bot_token_stops_start_up_with_a_clear_message(run_env):
     proc = _start(dict(env, SLACK_BOT_TOKEN="xoxb-wrong"))
     out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 2 and "SLACK_BOT_TOKEN was refused by Slack: invalid_auth" in out
+
+
+def _closed_port_url() -> str:
+    port = _free_port()
+    return f"http://127.0.0.1:{port}/api/"
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    proc.terminate()
+    out, _ = proc.communicate(timeout=20)
+    return out
+
+
+def test_slack_unreachable_at_start_up_is_one_clear_line_and_healthz_answers_503_until_it_answers(run_env):
+    env, port, standin = run_env
+    proc = _start(dict(env, SLACK_API_URL=_closed_port_url()))
+    try:
+        r = _wait_healthy(port, proc, status=503)
+        assert r.json()["slack"] == "unreachable" and r.json()["database"] == "reachable"
+        assert proc.poll() is None  # still running, retrying
+    finally:
+        out = _stop(proc)
+    assert "Traceback" not in out
+    first = next(line for line in out.splitlines() if "Slack is unreachable" in line)
+    assert "Connection refused" in first and "next try in 1s" in first
+
+
+def test_run_takes_its_config_and_port_from_flags(run_env):
+    env, _, standin = run_env
+    config, port = env.pop("VEILLE_CONFIG"), _free_port()
+    env.pop("PORT")
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--config", config, "--port", str(port)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert _wait_healthy(port, proc).json()["ok"] is True
+    finally:
+        _stop(proc)
+
+
+def test_log_format_json_writes_one_json_object_per_line_and_never_a_secret(run_env):
+    env, port, standin = run_env
+    proc = _start(dict(env, LOG_FORMAT="json"))
+    try:
+        _wait_healthy(port, proc)
+        httpx.get(f"http://127.0.0.1:{port}/healthz?token={standin.token}", timeout=5)  # an access log line
+    finally:
+        out = _stop(proc)
+    lines = [line for line in out.splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert any(r["message"].startswith("connected to Slack") for r in records)
+    assert all({"time", "level", "logger", "message"} <= r.keys() for r in records)
+    assert any("/healthz" in r["message"] for r in records)
+    for secret in (standin.token, SECRET, "publish-secret"):
+        assert secret not in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from collections.abc import Mapping
 
 from bot.config import AccountConfig, VeilleConfig
@@ -78,7 +79,9 @@ def check_connector(account: AccountConfig, env: Mapping[str, str], clock) -> li
     try:
         connector = build_connector(account, env, clock)
     except (ConnectorError, ValueError, TypeError) as e:
-        return [f"connector: {str(e).removeprefix(f'account {account.key}: ')}"]
+        # Modules prefix "account acme_x: " or "mastodon account acme_x: "; the caller names the account.
+        why = re.sub(r"^[\w ]*?\b" + re.escape(account.key) + ": ", "", str(e))
+        return [f"connector: {why}"]
     close = getattr(connector, "close", None)
     if close is not None:
         close()
