@@ -39,7 +39,8 @@ class RedactSecrets(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
+            # Formatters print exc_text when exc_info is gone: the redacted traceback, not the raw one.
+            record.exc_text, record.exc_info = self.redact(record.exc_text), None
         return True
 
 

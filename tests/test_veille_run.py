@@ -114,7 +114,7 @@ def _stop(proc: subprocess.Popen) -> str:
     return out
 
 
-def test_slack_unreachable_at_start_up_is_one_clear_line_and_healthz_answers_503_until_it_answers(run_env):
+def test_slack_unreachable_at_start_up_is_one_clear_line_and_healthz_answers_503_meanwhile(run_env):
     env, port, standin = run_env
     proc = _start(dict(env, SLACK_API_URL=_closed_port_url()))
     try:
