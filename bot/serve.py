@@ -67,10 +67,10 @@ def serve(settings: Settings, cfg: VeilleConfig, clock: Clock | None = None) -> 
     stats = getattr(svc.slack, "stats", None)
     if stats is not None:
         stats.mark_unreachable()  # until auth.test answers: /healthz must not say 200 before
-    server = _start_http(app, svc, settings.port)
     signal.signal(signal.SIGTERM, _interrupt)
-    runner = None
+    server = runner = None
     try:
+        server = _start_http(app, svc, settings.port)
         who = wait_for_slack(svc.slack, clock)
         log.info("connected to Slack as %s in %s", who.user, who.team)
         changed = reapply_all(db, svc.rules, svc.now())  # an edited SLA policy applies from each clock's start
@@ -88,7 +88,8 @@ def serve(settings: Settings, cfg: VeilleConfig, clock: Clock | None = None) -> 
     except KeyboardInterrupt:
         log.info("stopping")
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
         if runner is not None:
             runner.stop()
         db.dispose()
