@@ -96,8 +96,8 @@ def test_steps_survive_the_round_trip_through_the_draft():
 @pytest.mark.parametrize(("step", "message"), [
     ({"rule": "all"}, 'rule = "all" needs approvers or a group'),
     ({"approvers": ["bob"]}, "'bob' is not a Slack user id"),
-    ({"group": "legal"}, "String should match pattern"),
-    ({"rule": "most"}, "Input should be 'any' or 'all'"),
+    ({"group": "legal"}, "'legal' is not a Slack user group id like S0123ABCD"),
+    ({"rule": "most"}, "must be 'any' or 'all', not 'most'"),
     ({"approvers": ["U0BOB"], "who": "x"}, "unknown key"),
 ])
 def test_bad_workflows_stop_start_up_naming_the_key(step, message):
