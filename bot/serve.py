@@ -40,11 +40,15 @@ def serve(settings: Settings, cfg: VeilleConfig) -> int:
     runner.start()
     try:
         if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
+            import threading
 
-            handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+            from bot.slack import socket_mode
+
+            handler = socket_mode.socket_mode_handler(app, settings.slack_app_token.get_secret_value())
             _serve_http_in_background(app, svc, settings.port)  # /ingest/webhook and /healthz
-            handler.start()
+            socket_mode.connect(handler)
+            log.info("connected to Slack in Socket Mode")
+            threading.Event().wait()  # the client's own threads serve, and reconnect on Slack's disconnects
         else:
             import uvicorn
 

@@ -53,8 +53,11 @@ def build_web(app: App, svc: Services) -> Starlette:
         ok = await run_in_threadpool(svc.db.ping)
         return JSONResponse({"ok": ok, "database": "reachable" if ok else "unreachable"}, status_code=200 if ok else 503)
 
+    # In Socket Mode Slack's requests come over the websocket and no signing secret is set, so
+    # this path would only ever serve forged requests: it does not exist (404).
+    slack_routes = [] if svc.settings.socket_mode else [Route("/slack/events", slack_events, methods=["POST"])]
     return Starlette(routes=[
-        Route("/slack/events", slack_events, methods=["POST"]),
+        *slack_routes,
         Route("/ingest/webhook", ingest_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         *network_webhook_routes(svc),  # X Account Activity, Meta: bot/network_webhooks.py
