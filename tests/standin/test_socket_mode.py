@@ -141,3 +141,12 @@ def test_http_only_tools_say_so_in_socket_mode(standin):
     driver = SlackDriver.over_socket(standin)
     with pytest.raises(RuntimeError, match="HTTP-only"):
         driver.post(b"x", "text/plain")
+
+
+def test_an_envelope_the_app_never_acks_is_answered_like_a_timed_out_request(standin, socket_app):
+    socket_app(make_bolt_app(standin))  # it has no listener for /other: Bolt sends no ack
+    driver = SlackDriver.over_socket(standin, timeout=0.5)
+
+    assert driver.command("U0ALICE", "hi", command="/other").status_code == 504
+    [envelope] = standin.socket_mode.envelopes
+    assert envelope.ack is None

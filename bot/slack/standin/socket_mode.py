@@ -15,7 +15,7 @@ import enum
 import json
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -48,7 +48,6 @@ class Envelope:
 @dataclass
 class _Link:
     connection: Any  # websockets.sync.server.ServerConnection
-    envelopes: dict[str, Envelope] = field(default_factory=dict)
     draining: bool = False  # a disconnect was sent: deliver nothing more on this link
     closed: bool = False
 
@@ -66,6 +65,9 @@ class SocketModeServer:
         self._cond = threading.Condition()
         self._tickets: set[str] = set()
         self._links: list[_Link] = []
+        # by envelope_id, across links: slack_sdk acks on its newest link, even for an envelope
+        # that came on the link a refresh replaced
+        self._unacked: dict[str, Envelope] = {}
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -128,7 +130,7 @@ class SocketModeServer:
             self._cond.notify_all()
         try:
             for raw in connection:
-                self._on_message(link, raw)
+                self._on_message(raw)
         except ConnectionClosed:
             pass
         finally:
@@ -137,7 +139,7 @@ class SocketModeServer:
                 self._links.remove(link)
                 self._cond.notify_all()
 
-    def _on_message(self, link: _Link, raw: str | bytes) -> None:
+    def _on_message(self, raw: str | bytes) -> None:
         try:
             message = json.loads(raw)
         except ValueError:
@@ -145,8 +147,8 @@ class SocketModeServer:
         if not isinstance(message, dict):
             return
         with self._cond:
-            envelope = link.envelopes.get(str(message.get("envelope_id")))
-            if envelope is not None and envelope.ack is None:
+            envelope = self._unacked.pop(str(message.get("envelope_id")), None)
+            if envelope is not None:
                 payload = message.get("payload")
                 # Slack ignores a payload where the envelope said it accepts none
                 envelope.ack = {"envelope_id": envelope.envelope_id,
@@ -180,7 +182,7 @@ class SocketModeServer:
                 raise ConnectionError("no Socket Mode connection is open")
             link = self._ready_link()
             envelope = Envelope(kind, str(uuid.uuid4()), payload, accepts_response_payload)
-            link.envelopes[envelope.envelope_id] = envelope
+            self._unacked[envelope.envelope_id] = envelope
             self.envelopes.append(envelope)
         message: dict[str, Any] = {"envelope_id": envelope.envelope_id, "payload": payload, "type": str(kind),
                                    "accepts_response_payload": accepts_response_payload}
@@ -188,7 +190,7 @@ class SocketModeServer:
             message.update(retry_attempt=retry_attempt, retry_reason=retry_reason)
         link.send(message)
         with self._cond:
-            self._cond.wait_for(lambda: envelope.ack is not None or link.closed, timeout)
+            self._cond.wait_for(lambda: envelope.ack is not None, timeout)
         return envelope
 
     def disconnect(self, reason: DisconnectReason = DisconnectReason.REFRESH_REQUESTED,
