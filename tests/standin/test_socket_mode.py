@@ -112,11 +112,12 @@ def test_events_arrive_as_events_api_envelopes_and_a_redelivery_says_so(standin,
                                       {"envelope_id": retry.envelope_id, "payload": None})
 
 
-def test_the_app_reconnects_on_a_refresh_and_keeps_answering(standin, socket_app):
+@pytest.mark.parametrize("reason", [DisconnectReason.REFRESH_REQUESTED, DisconnectReason.WARNING])
+def test_the_app_reconnects_on_a_refresh_and_keeps_answering(standin, socket_app, reason):
     socket_app(make_bolt_app(standin))
     driver = SlackDriver.over_socket(standin)
 
-    assert standin.socket_mode.disconnect(DisconnectReason.REFRESH_REQUESTED)
+    assert standin.socket_mode.disconnect(reason)
     assert standin.socket_mode.hellos == 2
     assert len([c for c in standin.calls_to("apps.connections.open") if c.ok]) == 2
     assert driver.command("U0ALICE", "hi").status_code == 200
