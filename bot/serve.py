@@ -79,12 +79,13 @@ def serve(settings: Settings, cfg: VeilleConfig, clock: Clock | None = None) -> 
         runner = Runner(svc)
         runner.start()
         if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
+            from bot.slack import socket_mode
 
-            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
-        else:
-            while server.thread.is_alive():
-                server.thread.join(0.5)
+            handler = socket_mode.socket_mode_handler(app, settings.slack_app_token.get_secret_value())
+            socket_mode.connect(handler)  # the client's own threads serve Slack, and reconnect on its disconnects
+            log.info("connected to Slack in Socket Mode")
+        while server.thread.is_alive():  # /ingest/webhook, /healthz (and /slack/events in HTTP mode)
+            server.thread.join(0.5)
     except KeyboardInterrupt:
         log.info("stopping")
     finally:

@@ -66,8 +66,11 @@ def build_web(app: App, svc: Services) -> Starlette:
             return error_response(503, "metrics unavailable: the database is unreachable")
         return Response(body, media_type=METRICS_CONTENT_TYPE)
 
+    # In Socket Mode Slack's requests come over the websocket and no signing secret is set, so
+    # this path would only ever serve forged requests: it does not exist (404).
+    slack_routes = [] if svc.settings.socket_mode else [Route("/slack/events", slack_events, methods=["POST"])]
     return Starlette(routes=[
-        Route("/slack/events", slack_events, methods=["POST"]),
+        *slack_routes,
         Route("/ingest/webhook", ingest_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),

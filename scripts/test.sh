@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite: lint, then pytest on SQLite, then again on PostgreSQL.
+# The whole suite: lint, then pytest on SQLite (and its end-to-end tests once more with Slack in
+# Socket Mode), then again on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
@@ -13,5 +14,7 @@ fi
 "$VENV/bin/ruff" check .
 echo "== tests on SQLite"
 "$PY" -m pytest "$@"
+echo "== end-to-end tests on SQLite, Slack reaching the app in Socket Mode"
+VEILLE_TEST_SLACK_MODE=socket "$PY" -m pytest -m "not atproto" tests/e2e "$@"
 echo "== tests on PostgreSQL"
 VEILLE_TEST_DATABASE_URL="postgresql+psycopg://127.0.0.1:5432/test" "$PY" -m pytest -m "not atproto" "$@"

@@ -1,4 +1,5 @@
-"""`veille run` as an operator starts it: one process serving Slack, the webhook and health."""
+"""`veille run` as an operator starts it: one process serving Slack (over HTTP, or in Socket Mode),
+the webhook and health."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 from bot.clock import RealClock
 from bot.slack.standin import SlackDriver, SlackStandIn
+from bot.slack.standin.socket_mode import DisconnectReason
 from tests.conftest import PG_URL
 
 SECRET = "run-signing-secret"
@@ -155,3 +157,50 @@ def test_log_format_json_writes_one_json_object_per_line_and_never_a_secret(run_
     assert any("/healthz" in r["message"] for r in records)
     for secret in (standin.token, SECRET, "publish-secret"):
         assert secret not in out
+
+
+def _socket_env(env: dict, standin) -> dict:
+    """Socket Mode as the README sets it up: the app-level token, no signing secret."""
+    socket_env = {k: v for k, v in env.items() if k != "SLACK_SIGNING_SECRET"}
+    return dict(socket_env, SLACK_APP_TOKEN=standin.app_token)
+
+
+def _wait_ephemerals(standin, user: str, count: int) -> list:
+    deadline = time.time() + 10
+    while len(standin.ephemerals(user)) < count and time.time() < deadline:
+        time.sleep(0.05)
+    return standin.ephemerals(user)
+
+
+def test_veille_run_in_socket_mode_answers_through_the_socket_and_survives_slacks_disconnects(run_env):
+    env, port, standin = run_env
+    proc = _start(_socket_env(env, standin))
+    try:
+        _wait_healthy(port, proc)
+        assert standin.socket_mode.wait_connected(timeout=30)
+        driver = SlackDriver.over_socket(standin)
+        assert driver.command("U0BOB", "help").status_code == 200
+        assert "/veille queue" in str(_wait_ephemerals(standin, "U0BOB", 1)[-1])
+
+        assert standin.socket_mode.disconnect(DisconnectReason.REFRESH_REQUESTED, timeout=30)
+        assert driver.command("U0BOB", "help").status_code == 200
+        assert len(_wait_ephemerals(standin, "U0BOB", 2)) == 2
+
+        assert httpx.post(f"http://127.0.0.1:{port}/slack/events", data={"command": "/veille"}).status_code == 404
+        standin.socket_mode.disconnect(DisconnectReason.LINK_DISABLED)
+        driver.close()
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert "Slack closed the Socket Mode connection (refresh_requested): reconnecting" in out
+    assert "Slack turned Socket Mode off for this app (link_disabled)" in out
+
+
+def test_a_refused_app_level_token_stops_start_up_with_a_clear_message(run_env):
+    env, port, standin = run_env
+    # Shaped like an app-level token (the config check passes it), but not this app's: Slack refuses it.
+    proc = _start(dict(_socket_env(env, standin), SLACK_APP_TOKEN="xapp-1-A0OTHER-revoked"))
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 2
+    assert "SLACK_APP_TOKEN was refused by Slack: invalid_auth" in out
+    assert "Traceback" not in out

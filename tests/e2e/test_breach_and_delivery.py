@@ -63,6 +63,7 @@ def test_a_redelivered_slack_event_is_handled_once(veille):
     assert len(veille.standin.ephemerals(AUTHOR)) == 1
 
 
+@pytest.mark.slack_http
 def test_a_forged_slack_request_is_refused(veille):
     r = veille.slack.post(b"command=/veille&text=queue&user_id=U0ALICE", "application/x-www-form-urlencoded",
                           headers={"X-Slack-Signature": "v0=forged", "X-Slack-Request-Timestamp": "1"}, signed=False)

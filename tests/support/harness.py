@@ -1,9 +1,15 @@
 """One running Veille for a test: the real app served over HTTP, the Slack stand-in, a
-publishing target, a moved clock. Tests talk to it only as Slack and the networks would."""
+publishing target, a moved clock. Tests talk to it only as Slack and the networks would.
+
+Slack reaches the app over HTTP (signed requests to /slack/events) or, with
+VEILLE_TEST_SLACK_MODE=socket, over Socket Mode (the app connects to the stand-in's websocket with
+slack_sdk's client, as `veille run` does when SLACK_APP_TOKEN is set)."""
 
 from __future__ import annotations
 
+import enum
 import json
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,6 +21,8 @@ from bot.httpserve import ServedApp
 from bot.jobs.detector import detect
 from bot.jobs.outbox_worker import OutboxWorker
 from bot.signing import signed_headers
+from bot.slack.socket_mode import connect as connect_socket_mode
+from bot.slack.socket_mode import socket_mode_handler
 from bot.slack.standin import SlackDriver, render_channel
 from bot.web import build_web
 from storage.db import Database
@@ -24,6 +32,14 @@ INGEST_SECRET = "ingest-secret-for-tests"
 PUBLISH_SECRET = "publish-secret-for-tests"
 
 AUTHOR, APPROVER, APPROVER_FR, OUTSIDER = "U0ALICE", "U0BOB", "U0CAROL", "U0DAN"
+
+
+class SlackMode(enum.StrEnum):
+    HTTP = "http"
+    SOCKET = "socket"
+
+
+SLACK_MODE = SlackMode(os.environ.get("VEILLE_TEST_SLACK_MODE") or SlackMode.HTTP)
 
 
 def team_config(publish_url: str, **overrides) -> dict:
@@ -70,11 +86,14 @@ class TrackingExecutor(ThreadPoolExecutor):
 
 class Veille:
     def __init__(self, db_url: str, clock, standin, target, config: dict | None = None,
-                 env: dict | None = None):
+                 env: dict | None = None, slack_mode: SlackMode | None = None):
         self.clock, self.standin, self.target = clock, standin, target
-        self.settings = Settings(_env_file=None, SLACK_BOT_TOKEN=standin.token, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                                 SLACK_API_URL=standin.api_url, DATABASE_URL=db_url,
-                                 VEILLE_INGEST_SECRET=INGEST_SECRET)
+        self.slack_mode = slack_mode or SLACK_MODE
+        socket = self.slack_mode is SlackMode.SOCKET
+        # Socket Mode as users run it: the app-level token, and no signing secret
+        slack_env = {"SLACK_APP_TOKEN": standin.app_token} if socket else {"SLACK_SIGNING_SECRET": SIGNING_SECRET}
+        self.settings = Settings(_env_file=None, SLACK_BOT_TOKEN=standin.token, SLACK_API_URL=standin.api_url,
+                                 DATABASE_URL=db_url, VEILLE_INGEST_SECRET=INGEST_SECRET, **slack_env)
         self.cfg = parse_config(config or team_config(target.url))
         self.db = Database(db_url)
         self.db.migrate()
@@ -83,7 +102,13 @@ class Veille:
         self.executor = TrackingExecutor()
         self.app = build_app(self.svc, listener_executor=self.executor)
         self.web = ServedApp(build_web(self.app, self.svc)).start()
-        self.slack = SlackDriver(standin, self.web.url + "/slack/events", SIGNING_SECRET)
+        self.socket = None
+        if socket:
+            self.socket = socket_mode_handler(self.app, standin.app_token)
+            connect_socket_mode(self.socket)
+            self.slack = SlackDriver.over_socket(standin)
+        else:
+            self.slack = SlackDriver(standin, self.web.url + "/slack/events", SIGNING_SECRET)
         self.worker = OutboxWorker(self.db, clock, self.svc.slack, self.svc.connectors, self.svc.directory,
                                    self.svc.rules, pace_seconds=0)
         self.http = httpx.Client(base_url=self.web.url, timeout=10)
@@ -91,9 +116,19 @@ class Veille:
     def close(self) -> None:
         self.http.close()
         self.slack.close()
+        if self.socket is not None:
+            self._close_socket()
         self.web.stop()
         self.executor.shutdown(wait=True)
         self.db.dispose()
+
+    def _close_socket(self) -> None:
+        """Closing slack_sdk's client waits out its 3 s receive timeout unless the link is already
+        gone: stop its reconnecting, close the link from Slack's side, then let it wind down in
+        the background."""
+        self.socket.client.auto_reconnect_enabled = False
+        self.standin.socket_mode.close_links()
+        threading.Thread(target=self.socket.close, name="socket-mode-close", daemon=True).start()
 
     # ---- what the outside world does ----------------------------------------------------------
 

@@ -4,6 +4,7 @@ rate-limit, run the method, and record every call (accepted or not)."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,9 @@ METHODS = {
 
 DROP_CONNECTION = ("timeout", "connection_reset")
 
+# Methods called with the app-level token (xapp-), not the bot token: Socket Mode's only one.
+APP_TOKEN_METHODS = ("apps.connections.open",)
+
 
 @dataclass
 class Answer:
@@ -47,10 +51,13 @@ class Answer:
 
 
 class WebApi:
-    def __init__(self, state: StandInState, limiter: RateLimiter, token: str):
+    def __init__(self, state: StandInState, limiter: RateLimiter, token: str, app_token: str | None = None,
+                 open_socket_url: Callable[[], str] | None = None):
         self.state = state
         self.limiter = limiter
         self.token = token
+        self.app_token = app_token
+        self.open_socket_url = open_socket_url  # Socket Mode: a fresh websocket URL
 
     def handle(self, method: str, raw_params: dict[str, Any], bearer: str | None) -> Answer:
         params = decode_json_params(raw_params)
@@ -68,16 +75,30 @@ class WebApi:
         failure = self._take_failure(method)
         if failure is not None:
             return self._fail(method, params, failure)
+        if method in APP_TOKEN_METHODS:
+            return self._app_level(token)
         if method not in METHODS:
             return Answer(404, {"ok": False, "error": "unknown_method", "req_method": method})
         if not token:
             return Answer(200, {"ok": False, "error": "not_authed"})
+        if self.app_token and token == self.app_token:
+            return Answer(200, {"ok": False, "error": "not_allowed_token_type"})
         if token != self.token:
             return Answer(200, {"ok": False, "error": "invalid_auth"})
         retry_after = self.limiter.check(method, self._rate_key(method, params))
         if retry_after is not None:
             return Answer(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
         return self._run(method, params)
+
+    def _app_level(self, token: str | None) -> Answer:
+        """apps.connections.open: only the app-level token opens a Socket Mode link."""
+        if not token:
+            return Answer(200, {"ok": False, "error": "not_authed"})
+        if token == self.token:
+            return Answer(200, {"ok": False, "error": "not_allowed_token_type"})
+        if not self.app_token or token != self.app_token or self.open_socket_url is None:
+            return Answer(200, {"ok": False, "error": "invalid_auth"})
+        return Answer(200, {"ok": True, "url": self.open_socket_url()})
 
     def _run(self, method: str, params: dict[str, Any]) -> Answer:
         try:

@@ -1,6 +1,8 @@
-"""SlackDriver: plays Slack's side towards the app. It POSTs slash commands, button clicks, view
-submissions and events to the app's request URL, signed and shaped exactly as Slack sends them,
-and applies to the stand-in what Slack would do with the answer (a slash command's ack text is
+"""SlackDriver: plays Slack's side towards the app. It delivers slash commands, button clicks, view
+submissions and events shaped exactly as Slack sends them, over either of Slack's transports:
+POSTed to the app's request URL and signed (HTTP mode), or as envelopes on the app's Socket Mode
+link (`SlackDriver.over_socket`), where the app's ack stands in for the HTTP answer. Either way
+tests get an httpx.Response (a socket ack with a payload is a 200 with that JSON body). It applies to the stand-in what Slack would do with the answer (a slash command's ack text is
 shown to the user; a view_submission answer closes, updates, pushes or flags the modal)."""
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ import httpx
 from . import payloads
 from .api_common import public_message
 from .server import SlackStandIn
+from .socket_mode import EnvelopeType
 from .state import dm_channel_id
 
 USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 FORM = "application/x-www-form-urlencoded"
+# Interactive payloads whose ack may carry an answer (a modal's response_action, options)
+ANSWERED_INTERACTIONS = ("view_submission", "block_suggestion")
 
 
 @dataclass
@@ -39,18 +44,27 @@ class SlackDriver:
     def __init__(
         self,
         standin: SlackStandIn,
-        app_url: str,
-        signing_secret: str,
+        app_url: str | None,
+        signing_secret: str | None,
         team_id: str | None = None,
         verification_token: str = "vErIfIcAtIoNtOkEn",
         timeout: float = 10.0,
+        socket_mode: bool = False,
     ):
         self.standin = standin
         self.app_url = app_url
         self.signing_secret = signing_secret
         self.team_id = team_id or standin.team_id
         self.verification_token = verification_token
+        self.socket_mode = socket_mode
+        self.timeout = timeout
         self._http = httpx.Client(timeout=timeout)
+
+    @classmethod
+    def over_socket(cls, standin: SlackStandIn, **kwargs: Any) -> SlackDriver:
+        """Deliver through the app's Socket Mode link (the app connects with the stand-in's
+        app-level token); nothing is POSTed to the app and nothing is signed."""
+        return cls(standin, None, None, socket_mode=True, **kwargs)
 
     def close(self) -> None:
         self._http.close()
@@ -71,7 +85,8 @@ class SlackDriver:
 
     def post(self, body: bytes, content_type: str, headers: dict[str, str] | None = None,
              signed: bool = True) -> httpx.Response:
-        """POST raw bytes to the app; tests use it to replay or forge requests."""
+        """POST raw bytes to the app; tests use it to replay or forge requests (HTTP mode only)."""
+        self._require_http("post")
         sent = {"Content-Type": content_type, "User-Agent": USER_AGENT}
         if signed:
             sent.update(self.sign(body))
@@ -79,7 +94,26 @@ class SlackDriver:
         return self._http.post(self.app_url, content=body, headers=sent)
 
     def _post_payload(self, payload: dict[str, Any]) -> httpx.Response:
+        if self.socket_mode:
+            return self._over_socket(EnvelopeType.INTERACTIVE, payload,
+                                     accepts_response_payload=payload.get("type") in ANSWERED_INTERACTIONS)
         return self.post(urlencode({"payload": json.dumps(payload)}).encode(), FORM)
+
+    def _require_http(self, what: str) -> None:
+        if self.socket_mode:
+            raise RuntimeError(f"{what}() is HTTP-only: Socket Mode has no request URL and no signature "
+                               "(mark the test slack_http)")
+
+    def _over_socket(self, kind: EnvelopeType, payload: dict[str, Any], accepts_response_payload: bool = False,
+                     retry_attempt: int = 0, retry_reason: str = "") -> httpx.Response:
+        """Send one envelope and turn the app's ack into the answer an HTTP request would have
+        had: 200 with the ack's payload as JSON (or empty), 504 when no ack came in time."""
+        envelope = self.standin.socket_mode.deliver(kind, payload, accepts_response_payload, retry_attempt,
+                                                    retry_reason, timeout=self.timeout)
+        if envelope.ack is None:
+            return httpx.Response(504, json={"error": f"no ack for envelope {envelope.envelope_id}"})
+        answer = envelope.ack.get("payload")
+        return httpx.Response(200, json=answer) if answer is not None else httpx.Response(200)
 
     # ---- who is acting ------------------------------------------------------------------------
 
@@ -119,7 +153,10 @@ class SlackDriver:
             "response_url": self.standin.new_response_url(user=user, channel=where["id"]),
             "trigger_id": self.standin.new_trigger(user),
         }
-        response = self.post(urlencode(form).encode(), FORM)
+        if self.socket_mode:
+            response = self._over_socket(EnvelopeType.SLASH_COMMANDS, form, accepts_response_payload=True)
+        else:
+            response = self.post(urlencode(form).encode(), FORM)
         self._show_command_ack(user, where["id"], response)
         return response
 
@@ -274,6 +311,9 @@ class SlackDriver:
               retry_reason: str = "http_timeout") -> httpx.Response:
         """Deliver an Events API event_callback. Pass the same event_id with retry_num to replay."""
         envelope = self.envelope(event, event_id)
+        if self.socket_mode:
+            return self._over_socket(EnvelopeType.EVENTS_API, envelope, retry_attempt=retry_num or 0,
+                                     retry_reason=retry_reason if retry_num else "")
         headers = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
@@ -298,6 +338,7 @@ class SlackDriver:
         }
 
     def url_verification(self, challenge: str) -> httpx.Response:
+        self._require_http("url_verification")
         body = {"token": self.verification_token, "challenge": challenge, "type": "url_verification"}
         return self.post(json.dumps(body).encode(), "application/json")
 

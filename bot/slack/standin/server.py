@@ -5,6 +5,9 @@
         client.chat_postMessage(channel="C0SOCIAL", text="hi")
         assert slack.messages("C0SOCIAL")[0]["text"] == "hi"
 
+With an app-level token it also plays Socket Mode (`apps.connections.open`, then a websocket:
+see socket_mode.py); `standin.socket_mode` is that side, for the driver and tests.
+
 Everything it knows (channels, users, messages, views, the call log) can be read and arranged
 from the test; its clock (anything with .now()) governs timestamps, trigger expiry and rate
 limits, so tests move time instead of sleeping."""
@@ -12,6 +15,7 @@ limits, so tests move time instead of sleeping."""
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +24,7 @@ from bot.clock import RealClock
 from .api import WebApi
 from .api_views import apply_submission_answer
 from .limits import RateLimiter
+from .socket_mode import SocketModeServer
 from .state import (
     DEFAULT_CHANNELS,
     DEFAULT_USERGROUPS,
@@ -43,13 +48,17 @@ class SlackStandIn:
         rate_limits: bool = True,
         post_burst: int = 4,
         team_id: str = TEAM_ID,
+        app_token: str = "xapp-1-A0VEILLE-1-standin",
     ):
         self.clock = clock or RealClock()
         self.token = token
+        self.app_token = app_token
         self.state = StandInState(self.clock, team_id=team_id)
         self.limiter = RateLimiter(self.clock, post_burst=post_burst, enabled=rate_limits)
-        self._api = WebApi(self.state, self.limiter, token)
+        self._api = WebApi(self.state, self.limiter, token, app_token, lambda: self.socket_mode.open_url())
         self._http: HttpServerThread | None = None
+        self._socket: SocketModeServer | None = None
+        self._socket_lock = threading.Lock()
         for user in DEFAULT_USERS if users is None else users:
             self.add_user(**{("user_id" if k == "id" else k): v for k, v in user.items()})
         for channel in DEFAULT_CHANNELS if channels is None else channels:
@@ -73,6 +82,9 @@ class SlackStandIn:
         return self
 
     def stop(self) -> None:
+        if self._socket is not None:
+            self._socket.stop()
+            self._socket = None
         if self._http is not None:
             self._http.stop()
             self._http = None
@@ -92,6 +104,14 @@ class SlackStandIn:
     @property
     def api_url(self) -> str:
         return self.base_url + "api/"
+
+    @property
+    def socket_mode(self) -> SocketModeServer:
+        """Slack's Socket Mode side, started on first use (apps.connections.open or a test)."""
+        with self._socket_lock:
+            if self._socket is None:
+                self._socket = SocketModeServer(self.state, self.app_token).start()
+            return self._socket
 
     # ---- identities ---------------------------------------------------------------------------
 
