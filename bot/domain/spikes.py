@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from statistics import median
 
 WEEK = 7 * 24 * 3600
@@ -86,6 +87,7 @@ def baseline(hourly: Mapping[int, int], now: float, params: SpikeParams = SpikeP
                     weeks_used if highs else 0)
 
 
+@lru_cache(maxsize=4096)  # a baseline lasts an hour: the same few means come back every tick
 def poisson_threshold(mean: float, p_value: float) -> int:
     """The smallest k with P(X >= k) < p_value for X ~ Poisson(mean)."""
     if mean <= 0:
@@ -132,7 +134,10 @@ def top_words(texts: Sequence[str], n: int = 5, stop: frozenset[str] | None = No
     for text in texts:
         seen = set()
         for raw in text.lower().split():
-            w = raw.strip(".,;:!?\"'()[]«»“”…-_*")
+            w = raw.strip(".,;:!?\"'()[]«»“”…-_*").replace("’", "'")
+            head, apostrophe, tail = w.partition("'")
+            if apostrophe and head in ELISIONS:  # l'app, qu'elle: the word is what follows
+                w = tail
             if len(w) < 3 or w in stop or w.startswith(("http", "@", "#")) or w in seen:
                 continue
             seen.add(w)
@@ -140,4 +145,5 @@ def top_words(texts: Sequence[str], n: int = 5, stop: frozenset[str] | None = No
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
+ELISIONS = frozenset(["l", "d", "j", "n", "s", "c", "m", "t", "qu"])
 STOP_WORDS = frozenset(["the", "and", "for", "you", "your", "are", "was", "with", "this", "that", "have", "not", "but", "from", "they", "what", "all", "can", "just", "our", "out", "get", "has", "had", "its", "it's", "i'm", "don't", "why", "how", "who", "when", "will", "would", "there", "their", "them", "been", "were", "les", "des", "une", "est", "pas", "que", "qui", "pour", "dans", "sur", "avec", "vous", "nous", "mais", "ont", "par", "son", "ses", "aux", "cette", "tout", "plus", "être", "très", "fait", "encore"])
