@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot import pagerduty
 from bot.domain import audit, oncall_store
 from bot.domain.approvals import APPROVED, LATE_LIMIT, member_lang
-from bot.domain.outbox import enqueue_slack
+from bot.domain.outbox import enqueue, enqueue_slack, slack_lane
 from bot.domain.spikes import top_words
 from storage.models import Conversation, Draft, Incident, Message, Outbox, SlaClock, SlaEvent
 from storage.upsert import insert_ignore
@@ -73,7 +73,8 @@ def open_incident(s: Session, now: float, account: str, channel: str | None, tri
     audit.record(s, now, actor, "incident_opened", "incident", inc.id, account=account, trigger=str(trigger),
                  scope=scope)
     if channel:
-        enqueue_slack(s, now, channel, "incident_open", open_key(inc), incident_id=inc.id)
+        enqueue(s, now, target="slack", op="incident_open", lane=incident_lane(channel), key=open_key(inc),
+                payload={"incident_id": inc.id})
     if page:
         _page(s, now, inc, rules)
     return inc
@@ -95,6 +96,12 @@ def _page(s: Session, now: float, inc: Incident, rules) -> None:
 
 def dedup_key(inc: Incident) -> str:
     return f"veille-incident-{inc.id}"
+
+
+def incident_lane(channel: str) -> str:
+    """The incident's own lane in its channel: its message does not queue behind the burst's alerts
+    (one message per incident, so Slack's per-channel pace holds), and its notes follow it in order."""
+    return f"{slack_lane(channel)}:incident"
 
 
 def open_key(inc: Incident) -> str:
@@ -133,8 +140,8 @@ def end_incident(s: Session, now: float, account: str, actor: str, reason: str, 
     inc.detail = {**inc.detail, "summary": summary, "end_reason": reason}
     audit.record(s, now, actor, "incident_closed", "incident", inc.id, reason=reason, **summary)
     if inc.slack_channel:
-        enqueue_slack(s, now, inc.slack_channel, "incident_note", f"incident:{inc.id}:summary", incident_id=inc.id,
-                      note="summary")
+        enqueue(s, now, target="slack", op="incident_note", lane=incident_lane(inc.slack_channel),
+                key=f"incident:{inc.id}:summary", payload={"incident_id": inc.id, "note": "summary"})
     if getattr(rules, "pagerduty", None) is not None and inc.detail.get("paged", True):
         pagerduty.enqueue_event(s, now, "resolve", dedup_key(inc), cause="closed")
     return inc
@@ -143,8 +150,9 @@ def end_incident(s: Session, now: float, account: str, actor: str, reason: str, 
 def summarize(s: Session, inc: Incident) -> dict[str, Any]:
     """Duration, volume, median first response, breaches, who answered, posts still held."""
     start, end = inc.started_at, inc.ended_at or inc.started_at
+    since = start - int((inc.detail or {}).get("window") or 0)  # a spike counts the burst that raised it
     volume = s.scalar(select(func.count(Message.id)).where(
-        Message.account == inc.account, Message.direction == "in", Message.created_at >= start,
+        Message.account == inc.account, Message.direction == "in", Message.created_at >= since,
         Message.created_at <= end)) or 0
     convs = select(Conversation.id).where(Conversation.account == inc.account)
     firsts = s.execute(select(SlaClock.start_at, SlaClock.fulfilled_at).where(
