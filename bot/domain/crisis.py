@@ -266,4 +266,4 @@ def held_posts(s: Session, account: str) -> list[Outbox]:
     drafts = {d.id: d for d in s.scalars(select(Draft).where(Draft.id.in_(ids), Draft.account == account))} \
         if ids else {}
     return [r for r in rows if (d := drafts.get(r.payload.get("draft_id"))) is not None
-            and d.scheduled_at == r.run_at and d.version == r.payload.get("version")]
+            and d.state == APPROVED and d.scheduled_at == r.run_at and d.version == r.payload.get("version")]
