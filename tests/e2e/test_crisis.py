@@ -287,3 +287,23 @@ def test_a_crisis_sla_policy_that_does_not_exist_stops_start_up_naming_the_key()
         parse_config({"sla": POLICIES, "crisis": {"sla_policy": "urgent"}})
     with pytest.raises(ConfigError, match="crisis.windows"):
         parse_config({"crisis": {"windows": [5]}})
+
+
+def test_the_leased_scheduled_publisher_holds_a_post_too(make):
+    from bot.jobs.scheduler import ScheduledPublisher
+
+    veille = make()
+    pid = _scheduled_and_approved(veille, "From the publisher")
+    veille.answer(APPROVER, "crisis start @acme")
+    due = draft_row(veille, pid).scheduled_at
+    publisher = ScheduledPublisher(veille.db, veille.clock, veille.svc.connectors, veille.svc.directory,
+                                   veille.svc.rules, owner="replica-publisher")
+    try:
+        veille.clock.set(due - 2)  # the publisher leases and prepares a few seconds ahead
+        assert publisher.run_once() == 1
+    finally:
+        publisher.close()
+    veille.clock.set(due + 60)
+    veille.settle()
+    assert posts_published(veille) == []
+    assert any("was not published" in all_text(m) for m in veille.dms(APPROVER))
