@@ -70,9 +70,12 @@ def _add(s, adds: Mapping[tuple[str, int, int], int]) -> None:
                   .values(count=TrafficBucket.count + n))
 
 
-def prune(s, now: float) -> int:
-    return s.execute(delete(TrafficBucket).where(TrafficBucket.seconds == FINE,
+def prune(s, now: float, weeks: int = 26) -> int:
+    """10-second buckets after two hours; hourly ones once older than any baseline looks."""
+    fine = s.execute(delete(TrafficBucket).where(TrafficBucket.seconds == FINE,
                                                  TrafficBucket.start < int(now) - KEEP_FINE)).rowcount
+    return fine + s.execute(delete(TrafficBucket).where(TrafficBucket.seconds == HOUR,
+                                                        TrafficBucket.start < int(now) - (weeks + 1) * WEEK)).rowcount
 
 
 def window_counts(s, now: float, windows: Iterable[int]) -> dict[str, dict[int, int]]:

@@ -51,7 +51,7 @@ class CrisisDetector:
                 with self.db.session() as s:
                     n = traffic.roll_up(s, now, self.keywords_of)
                     if now - self._pruned_at >= PRUNE_EVERY:
-                        traffic.prune(s, now)
+                        traffic.prune(s, now, self.params.weeks)
                         self._pruned_at = now
             except traffic.LostRace:
                 return total  # another replica counted this batch
