@@ -168,9 +168,11 @@ def test_crisis_start_status_stop_by_an_approver(make, pd):
     assert "No incident is open on acme" in veille.answer(APPROVER, "crisis stop @acme")
 
 
-def test_crisis_start_and_stop_are_refused_to_a_non_approver_in_their_language(make):
+def test_crisis_start_and_stop_are_refused_to_a_non_approver_in_their_language(make, standin):
+    standin.add_user("U0ELOI", "eloi", real_name="Éloi Petit", tz="Europe/Paris", locale="fr-FR")
     veille = make()
     assert "Only approvers and admins" in veille.answer(OUTSIDER, "crisis start @acme")
+    assert "Seuls les approbateurs et les admins" in veille.answer("U0ELOI", "crisis start @acme")
     assert veille.incidents() == []
     assert "Incident ouvert sur acme" in veille.answer(CAROL_FR, "crisis start @acme")
     assert "Only approvers and admins" in veille.answer(AUTHOR, "crisis stop @acme")
