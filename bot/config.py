@@ -119,6 +119,7 @@ class AccountConfig(_Strict):
     approval: ApprovalPolicy | None = None
     slots: list[str] = []  # posting times for "next free slot", e.g. "mon-fri 09:30"
     timezone: str | None = None  # the zone of `slots` (default: the team's)
+    crisis_keywords: list[str] = []  # spike detection per keyword on this account (see [crisis])
 
     @field_validator("slots")
     @classmethod
@@ -145,6 +146,29 @@ class AccountConfig(_Strict):
         return v
 
 
+class CrisisConfig(_Strict):
+    """`[crisis]`: spike detection and crisis mode (docs/crisis.md)."""
+
+    detect: bool = True  # false: incidents only by hand (/veille crisis start)
+    keywords: list[str] = []  # watched on every account, besides accounts[].crisis_keywords
+    windows: list[int] = [60, 600]  # seconds: the short windows compared with normal
+    ratio: float = Field(default=3.0, ge=1.5, le=100)
+    p_value: float = Field(default=1e-6, gt=0, le=0.01)
+    min_count: int = Field(default=20, ge=3)
+    floor_per_hour: float = Field(default=30.0, ge=1)
+    weeks: int = Field(default=6, ge=2, le=26)
+    calm_minutes: int = Field(default=30, ge=1, le=24 * 60)  # normal this long: the incident ends
+    sla_policy: str | None = None  # the SLA policy of conversations created during an incident
+    page: bool = True  # DM the on-call member and trigger PagerDuty (severity critical)
+
+    @field_validator("windows")
+    @classmethod
+    def _windows(cls, v: list[int]) -> list[int]:
+        if not v or any(w < 10 or w > 3600 or w % 10 for w in v):
+            raise ValueError("each window is a multiple of 10 seconds between 10 and 3600, e.g. [60, 600]")
+        return sorted(set(v))
+
+
 class VeilleConfig(_Strict):
     team: TeamConfig = TeamConfig()
     accounts: list[AccountConfig] = []
@@ -152,6 +176,7 @@ class VeilleConfig(_Strict):
     oncall: dict[str, Any] = {}
     approval: ApprovalPolicy = ApprovalPolicy()
     pagerduty: dict[str, Any] = {}
+    crisis: CrisisConfig = CrisisConfig()
 
     @field_validator("accounts")
     @classmethod
@@ -162,6 +187,17 @@ class VeilleConfig(_Strict):
                 raise ValueError(f"account key {a.key!r} is used twice")
             seen.add(a.key)
         return v
+
+    @model_validator(mode="after")
+    def _crisis_policy(self) -> VeilleConfig:
+        name = self.crisis.sla_policy
+        if name is not None:
+            known = [p.get("name") for p in (self.sla or {}).get("policies", []) if isinstance(p, dict)]
+            if any(k in self.sla for k in ("first_response", "next_response", "resolution")) or not known:
+                known.append("default")
+            if name not in known:
+                raise ValueError(f"crisis.sla_policy: no SLA policy named {name!r} (known: {', '.join(known)})")
+        return self
 
     def account(self, key: str) -> AccountConfig | None:
         return next((a for a in self.accounts if a.key == key), None)

@@ -334,3 +334,81 @@ MESSAGES.update({
 STATES.setdefault("en", {}).update({"pending_approval": "waiting for approval", "changes_requested": "back for changes",
                                     "needs_human": "waiting for a human check", "draft": "not confirmed"})
 STATES["fr"].update({"changes_requested": "en attente de modifications", "draft": "non confirmé"})
+
+
+# ---- spike detection and crisis mode (issue 8 item 3: bot/blocks/crisis.py, handlers/*_crisis.py) ----
+MESSAGES.update({
+    "crisis_opened": {
+        "en": ":rotating_light: *Incident on {account}*: {why}. Started {start}. Coordinate in this thread.",
+        "fr": ":rotating_light: *Incident sur {account}* : {why}. Début {start}. Coordonnez-vous dans ce fil.",
+    },
+    "crisis_why_spike": {
+        "en": "{count} messages in {window} (about {rate}/h, normal at this hour {normal}/h){scope}",
+        "fr": "{count} messages en {window} (environ {rate}/h, normal à cette heure {normal}/h){scope}",
+    },
+    "crisis_why_manual": {"en": "declared by <@{user}>", "fr": "déclaré par <@{user}>"},
+    "crisis_scope_keyword": {"en": " about “{keyword}”", "fr": " sur « {keyword} »"},
+    "crisis_top_words": {"en": "Top words: {words}", "fr": "Mots les plus fréquents : {words}"},
+    "crisis_samples": {"en": "Samples:", "fr": "Exemples :"},
+    "crisis_held_posts_rule": {
+        "en": "Scheduled posts on this account are held until the incident ends.",
+        "fr": "Les publications programmées de ce compte sont retenues jusqu'à la fin de l'incident.",
+    },
+    "crisis_dm": {
+        "en": ":rotating_light: You are on call: incident on {account} ({why}). Thread: {where}.",
+        "fr": ":rotating_light: Vous êtes d'astreinte : incident sur {account} ({why}). Fil : {where}.",
+    },
+    "crisis_summary": {
+        "en": ":white_check_mark: *Incident on {account} over* ({reason}). Duration {duration} · {volume} messages "
+              "· {replies} replies · median first response {median} · {breaches} breaches · answered by {who}.",
+        "fr": ":white_check_mark: *Incident sur {account} terminé* ({reason}). Durée {duration} · {volume} messages "
+              "· {replies} réponses · première réponse médiane {median} · {breaches} dépassements · répondu par {who}.",
+    },
+    "crisis_reason_manual": {"en": "ended by <@{user}>", "fr": "terminé par <@{user}>"},
+    "crisis_reason_calm": {"en": "volume normal for {minutes} min", "fr": "volume normal depuis {minutes} min"},
+    "crisis_summary_held": {
+        "en": "{n} scheduled posts were held and still wait for a decision (Publish anyway or Reschedule on each).",
+        "fr": "{n} publications programmées ont été retenues et attendent une décision (Publier quand même ou "
+              "Reprogrammer sur chacune).",
+    },
+    "crisis_nobody": {"en": "nobody", "fr": "personne"},
+    "crisis_held_author": {
+        "en": ":pause_button: `{id}` was not published at {when}: an incident is open on {account}. "
+              "An approver can publish it anyway, or you can reschedule it.",
+        "fr": ":pause_button: `{id}` n'a pas été publiée à {when} : un incident est en cours sur {account}. "
+              "Un approbateur peut la publier quand même, ou vous pouvez la reprogrammer.",
+    },
+    "crisis_held_approver": {
+        "en": ":pause_button: `{id}` (by <@{author}>) was not published at {when}: an incident is open on {account}.",
+        "fr": ":pause_button: `{id}` (de <@{author}>) n'a pas été publiée à {when} : un incident est en cours "
+              "sur {account}.",
+    },
+    "crisis_publish_anyway": {"en": "Publish anyway", "fr": "Publier quand même"},
+    "crisis_reschedule": {"en": "Reschedule", "fr": "Reprogrammer"},
+    "crisis_released": {"en": "`{id}` is being published now.", "fr": "`{id}` est en cours de publication."},
+    "crisis_held_gone": {"en": "That post no longer exists.", "fr": "Cette publication n'existe plus."},
+    "crisis_held_done": {"en": "That post is no longer held: nothing changed.",
+                         "fr": "Cette publication n'est plus retenue : rien n'a changé."},
+    "crisis_held_changed": {"en": "`{id}` was edited, rescheduled or cancelled since: nothing was published.",
+                            "fr": "`{id}` a été modifiée, reprogrammée ou annulée depuis : rien n'a été publié."},
+    "crisis_started": {"en": "Incident opened on {account}: the team is told in <#{channel}>.",
+                       "fr": "Incident ouvert sur {account} : l'équipe est prévenue dans <#{channel}>."},
+    "crisis_already_open": {"en": "An incident is already open on {account} (since {start}).",
+                            "fr": "Un incident est déjà en cours sur {account} (depuis {start})."},
+    "crisis_stopped": {"en": "Incident on {account} ended: the summary is in its thread.",
+                       "fr": "Incident sur {account} terminé : le bilan est dans son fil."},
+    "crisis_none_open": {"en": "No incident is open on {account}.", "fr": "Aucun incident en cours sur {account}."},
+    "crisis_status_none": {"en": "No incident is open.", "fr": "Aucun incident en cours."},
+    "crisis_status_line": {
+        "en": "• {account}: open since {start} ({trigger}), {volume} messages so far, {held} posts held",
+        "fr": "• {account} : en cours depuis {start} ({trigger}), {volume} messages à ce stade, {held} publications retenues",
+    },
+    "crisis_trigger_spike": {"en": "spike", "fr": "pic"},
+    "crisis_trigger_manual": {"en": "by hand", "fr": "à la main"},
+    "crisis_unknown_account": {"en": "No account `{account}` in veille.toml.",
+                               "fr": "Aucun compte `{account}` dans veille.toml."},
+    "crisis_which_account": {"en": "Which account? `/veille crisis {action} @{example}` (accounts: {accounts})",
+                             "fr": "Quel compte ? `/veille crisis {action} @{example}` (comptes : {accounts})"},
+    "crisis_only_approvers": {"en": "Only approvers and admins can start or stop an incident.",
+                              "fr": "Seuls les approbateurs et les admins peuvent ouvrir ou clore un incident."},
+})

@@ -28,6 +28,7 @@ class Action(StrEnum):
     CALENDAR_FIRST_PAGE = "calendar_first_page"  # action_ids are unique within a block
     STATUS = "conversation_status"  # the alert's status menu (overflow): snooze, resolve...
     ACKNOWLEDGE = "conversation_acknowledge"  # "I'm on it" on escalations and on-call DMs
+    CRISIS_PUBLISH_ANYWAY = "crisis_publish_anyway"  # a post held by an incident (handlers/actions_crisis.py)
 
 
 class View(StrEnum):
@@ -53,6 +54,7 @@ class Block(StrEnum):
     CHANGES_NOTE = "changes_note"
     CALENDAR_NAV = "calendar_nav"
     SLA_ACTIONS = "sla_actions"
+    CRISIS_HELD = "crisis_held"
 
 
 class Input(StrEnum):

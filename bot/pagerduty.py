@@ -85,13 +85,13 @@ def lane(key: str) -> str:
 
 
 def enqueue_event(s: Session, now: float, action: str, key: str, summary: str = "",
-                  details: dict[str, Any] | None = None, cause: str = "") -> None:
+                  details: dict[str, Any] | None = None, cause: str = "", severity: str | None = None) -> None:
     """Queue one event. `cause` makes the idempotency key: the same cause never queues twice."""
     assert action in ACTIONS
     n = s.scalar(select(func.count(Outbox.id)).where(Outbox.lane == lane(key))) or 0
     enqueue(s, now, target="pagerduty", op=action, lane=lane(key), key=f"pd:{key}:{action}:{cause or n}",
             payload={"dedup_key": key, "summary": summary[:MAX_SUMMARY], "details": details or {},
-                     "at": int(now)})
+                     "at": int(now), **({"severity": severity} if severity else {})})
 
 
 @dataclass
@@ -109,7 +109,7 @@ def event_body(cfg: PagerDutyConfig, action: str, payload: Mapping[str, Any]) ->
     if action == "trigger":
         at = datetime.fromtimestamp(payload.get("at", 0), UTC).isoformat().replace("+00:00", "Z")
         body["payload"] = {"summary": payload.get("summary") or "Veille: SLA breached", "source": cfg.source,
-                           "severity": cfg.severity, "timestamp": at, "component": "veille-sla",
+                           "severity": payload.get("severity") or cfg.severity, "timestamp": at, "component": "veille-sla",
                            "custom_details": dict(payload.get("details") or {})}
         body["client"] = "Veille"
     return body

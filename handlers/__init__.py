@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+import handlers.actions_crisis as actions_crisis
+import handlers.commands_crisis  # noqa: F401 - registers /veille crisis
 import handlers.commands_posts  # noqa: F401 - registers /veille post, calendar, move, changes, cancel, audit
 import handlers.commands_sla  # noqa: F401 - registers /veille sla, oncall and the status subcommands
 import handlers.commands_sources  # noqa: F401 - registers /veille sources
@@ -20,3 +22,4 @@ def register_all(app: App, svc: Services) -> None:
     events.register(app, svc)
     actions_posts.register(app, svc)
     views_posts.register(app, svc)
+    actions_crisis.register(app, svc)

@@ -281,3 +281,52 @@ class OncallOverride(Base):
     end_at: Mapped[int] = mapped_column()
     created_by: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[int] = mapped_column()
+
+
+# ---- spike detection and crisis mode (issue 8 item 3: bot/domain/crisis.py, bot/jobs/crisis.py) ----
+
+
+class TrafficBucket(Base):
+    """Inbound messages per scope ("acct:<account>" or "kw:<account>:<keyword>") and bucket:
+    10-second buckets for the current rate (pruned after an hour), hourly ones for the baseline."""
+
+    __tablename__ = "traffic_bucket"
+    __table_args__ = (Index("ix_traffic_bucket_age", "seconds", "start"),)
+
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seconds: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class TrafficCursor(Base):
+    """How far the roll-up of `message` rows into traffic buckets went (compare-and-set)."""
+
+    __tablename__ = "traffic_cursor"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_message_id: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[int] = mapped_column(default=0)
+
+
+class Incident(Base):
+    """A crisis on one account. `open_account` holds the account while open and NULL once closed:
+    its unique constraint keeps at most one open incident per account across replicas."""
+
+    __tablename__ = "incident"
+    __table_args__ = (UniqueConstraint("open_account"), Index("ix_incident_account", "account", "started_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(String(100))
+    open_account: Mapped[str | None] = mapped_column(String(100), default=None)
+    state: Mapped[str] = mapped_column(String(10), default="open")  # open | closed
+    trigger: Mapped[str] = mapped_column(String(10))  # spike | manual
+    scope: Mapped[str] = mapped_column(String(200), default="")  # what spiked (account or keyword)
+    opened_by: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[int] = mapped_column()
+    ended_at: Mapped[int | None] = mapped_column(default=None)
+    ended_by: Mapped[str | None] = mapped_column(String(40), default=None)
+    calm_since: Mapped[int | None] = mapped_column(default=None)  # volume normal again since
+    slack_channel: Mapped[str | None] = mapped_column(String(40), default=None)
+    sla_policy: Mapped[str | None] = mapped_column(String(100), default=None)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)  # rate, normal, top words, samples

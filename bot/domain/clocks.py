@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from bot import pagerduty
+from bot.domain import crisis
 from bot.domain.outbox import enqueue_refresh, enqueue_slack
 from storage.models import Conversation, Job, Message, SlaClock, SlaEvent
 from storage.upsert import insert_ignore
@@ -76,7 +77,8 @@ def on_inbound(s: Session, rules: SlaRules, conv: Conversation, msg: Message, no
 
 
 def _start(s: Session, rules: SlaRules, conv: Conversation, metric: str, cycle: int, start: int, now: float) -> None:
-    clock = _new_clock(rules, conv, first_text(s, conv.id), metric, cycle, start, now)
+    policy = crisis.sla_policy_for(crisis.sla_policies(s, {conv.account}), conv) if cycle == 1 else None
+    clock = _new_clock(rules, conv, first_text(s, conv.id), metric, cycle, start, now, policy)
     if clock is None:
         return
     s.add(clock)
@@ -87,8 +89,10 @@ def _start(s: Session, rules: SlaRules, conv: Conversation, metric: str, cycle: 
 def start_new_conversations(s: Session, rules: SlaRules, items: list[tuple[Conversation, str]], now: float) -> None:
     """Brand-new conversations (no clock, no reply yet) with their first message's text: the
     same first-response and resolution clocks `on_inbound` starts, written in bulk for ingest."""
+    policies = crisis.sla_policies(s, {conv.account for conv, _ in items})  # crisis mode: a stricter policy
     new = [c for conv, text in items for metric in (FIRST, RESOLUTION)
-           if (c := _new_clock(rules, conv, text, metric, 1, conv.first_inbound_at, now)) is not None]
+           if (c := _new_clock(rules, conv, text, metric, 1, conv.first_inbound_at, now,
+                               crisis.sla_policy_for(policies, conv))) is not None]
     if not new:
         return
     s.add_all(new)
@@ -98,8 +102,9 @@ def start_new_conversations(s: Session, rules: SlaRules, items: list[tuple[Conve
 
 
 def _new_clock(rules: SlaRules, conv: Conversation, text: str, metric: str, cycle: int, start: int,
-               now: float) -> SlaClock | None:
-    d = rules.apply(metric, conv, text, start)
+               now: float, policy: str | None = None) -> SlaClock | None:
+    # `policy`: an incident's stricter policy; a metric it has no target for keeps the usual one.
+    d = (rules.recompute(policy, metric, start) if policy else None) or rules.apply(metric, conv, text, start)
     if d is None:
         return None
     clock = SlaClock(conversation_id=conv.id, metric=metric, cycle=cycle, policy=d.policy,

@@ -11,7 +11,7 @@ import socket
 from slack_sdk import WebClient
 
 from bot import pagerduty
-from bot.jobs import lease, publish, slack_ops
+from bot.jobs import crisis_ops, lease, publish, slack_ops
 from bot.slack.errors import SlackPermanent, SlackRateLimited, SlackUnknown, classify
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ class OutboxWorker:
             lease.push_lane(self.db, row.lane, now + f.retry_after)
             lease.finish(self.db, row, "pending", now, attempts=row.attempts - 1, last_error="ratelimited")
         elif isinstance(f, SlackUnknown):
-            state = "unknown" if row.op in ("alert_post", "thread_note", "draft_card", "draft_note", "dm", "message") else "pending"
+            state = "unknown" if row.op in ("alert_post", "thread_note", "draft_card", "draft_note", "dm", "message", *crisis_ops.OPS) else "pending"
             lease.finish(self.db, row, state, now, run_at=int(now + 5), last_error=f.error)
         else:
             assert isinstance(f, SlackPermanent)

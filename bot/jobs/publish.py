@@ -19,7 +19,7 @@ from bot.connectors.base import (
     PublishResult,
     RateLimited,
 )
-from bot.domain import audit, clocks
+from bot.domain import audit, clocks, crisis
 from bot.domain.approvals import (
     APPROVED,
     FAILED,
@@ -76,6 +76,8 @@ def prepare(db, connectors, approvers, row, now: float, reconciling: bool = Fals
             return Outcome("done", external_id=d.external_id)
         if d.state not in (APPROVED, PUBLISHING, UNKNOWN):
             return Outcome("cancelled", error=f"draft is {d.state}")
+        if not reconciling and crisis.hold_post(s, now, d, row) is not None:  # an incident is open: held
+            return Outcome(crisis.HELD, error="held: an incident is open on this account")
         why = still_approved(s, d, approvers)  # approvers are checked again at publication
         if why:
             _set(s, d, now, FAILED, error=why)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from bot.jobs.crisis import CrisisDetector
 from bot.jobs.detector import detect, next_wakeup
 from bot.jobs.outbox_worker import OutboxWorker
 from bot.jobs.poller import Poller
@@ -17,6 +18,7 @@ OUTBOX_IDLE = 0.5  # seconds between looks when nothing woke us (other replicas'
 DETECTOR_IDLE = 1.0
 POLLER_IDLE = 5.0  # seconds between looks at connector_state (other replicas, config)
 SCHEDULER_IDLE = 1.0  # seconds between looks for newly queued posts
+CRISIS_TICK = 1.0  # seconds between two spike checks (a burst is seen within a few seconds)
 
 
 class Runner:
@@ -35,6 +37,8 @@ class Runner:
         self.publisher = ScheduledPublisher(svc.db, svc.clock, svc.connectors, svc.directory, svc.rules,
                                             owner=f"{self.worker.owner}:publisher")
         self._threads.append(threading.Thread(target=self._publisher_loop, name="publisher", daemon=True))
+        self.crisis = CrisisDetector(svc.db, svc.cfg, svc.rules)
+        self._threads.append(threading.Thread(target=self._crisis_loop, name="crisis", daemon=True))
 
     def start(self) -> None:
         for t in self._threads:
@@ -120,3 +124,14 @@ class Runner:
             if nxt is not None:
                 until = min(until, max(nxt - LOOKAHEAD, clock.now() + 0.05))
             clock.wait(until)
+
+    def _crisis_loop(self) -> None:
+        """Spike detection and crisis mode (bot/jobs/crisis.py): one tick a second."""
+        clock = self.svc.clock
+        while not self.stop_event.is_set():
+            try:
+                if self.crisis.run_once(clock.now()):
+                    self.svc.wake_outbox.set()
+            except Exception:
+                log.exception("crisis loop")
+            clock.wait(clock.now() + CRISIS_TICK)

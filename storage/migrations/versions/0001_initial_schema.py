@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:44:05.393859
+Create Date: 2026-12-02 06:51:01.141622
 """
 from alembic import op
 import sqlalchemy as sa
@@ -66,6 +66,27 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_conversation_status'), ['status'], unique=False)
+
+    op.create_table('incident',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('account', sa.String(length=100), nullable=False),
+    sa.Column('open_account', sa.String(length=100), nullable=True),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('trigger', sa.String(length=10), nullable=False),
+    sa.Column('scope', sa.String(length=200), nullable=False),
+    sa.Column('opened_by', sa.String(length=40), nullable=False),
+    sa.Column('started_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('ended_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('ended_by', sa.String(length=40), nullable=True),
+    sa.Column('calm_since', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('slack_channel', sa.String(length=40), nullable=True),
+    sa.Column('sla_policy', sa.String(length=100), nullable=True),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('open_account')
+    )
+    with op.batch_alter_table('incident', schema=None) as batch_op:
+        batch_op.create_index('ix_incident_account', ['account', 'started_at'], unique=False)
 
     op.create_table('job',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -142,6 +163,22 @@ def upgrade() -> None:
     sa.Column('locale', sa.String(length=20), nullable=False),
     sa.Column('fetched_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('traffic_bucket',
+    sa.Column('scope', sa.String(length=200), nullable=False),
+    sa.Column('seconds', sa.Integer(), nullable=False),
+    sa.Column('start', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.Column('count', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.PrimaryKeyConstraint('scope', 'seconds', 'start')
+    )
+    with op.batch_alter_table('traffic_bucket', schema=None) as batch_op:
+        batch_op.create_index('ix_traffic_bucket_age', ['seconds', 'start'], unique=False)
+
+    op.create_table('traffic_cursor',
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('last_message_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('updated_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.PrimaryKeyConstraint('name')
     )
     op.create_table('draft',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -297,6 +334,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_draft_batch'))
 
     op.drop_table('draft')
+    op.drop_table('traffic_cursor')
+    with op.batch_alter_table('traffic_bucket', schema=None) as batch_op:
+        batch_op.drop_index('ix_traffic_bucket_age')
+
+    op.drop_table('traffic_bucket')
     op.drop_table('slack_user')
     op.drop_table('processed_event')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
@@ -313,6 +355,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_job_due')
 
     op.drop_table('job')
+    with op.batch_alter_table('incident', schema=None) as batch_op:
+        batch_op.drop_index('ix_incident_account')
+
+    op.drop_table('incident')
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversation_status'))
 
