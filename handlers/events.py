@@ -1,10 +1,11 @@
 """Events API: mentions of the bot, channel messages (not replies: internal talk never stops a
-clock) and the App Home tab."""
+clock), the App Home tab, and the bot joining a channel (its waiting messages go out)."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.jobs import outbox_health
 from bot.services import Services
 from handlers.actions_posts import publish_home
 
@@ -25,3 +26,12 @@ def register(app: App, svc: Services) -> None:
         if event.get("tab") not in (None, "home"):
             return
         publish_home(svc, client, event["user"])  # the queue, then the editorial calendar
+
+    @app.event("member_joined_channel")
+    def joined(event, context):
+        # Messages Slack refused with not_in_channel wait (blocked) for exactly this invite.
+        bot = context.get("bot_user_id")
+        if bot and event.get("user") != bot:
+            return
+        if outbox_health.unblock_channel(svc.db, event["channel"], svc.now()):
+            svc.poke()
