@@ -165,25 +165,24 @@ def test_queued_refreshes_of_one_alert_are_sent_as_one_update(veille):
     assert {r.state for r in _rows(veille, Op.ALERT_REFRESH)} == {OutboxState.DONE}
 
 
-def test_two_workers_sharing_a_channel_never_draw_a_429_from_slack(veille):
-    for i in range(20):
+def test_three_workers_sharing_a_channel_never_draw_a_429_from_slack(veille):
+    for i in range(30):
         veille.mention(f"t-{i}", f"burst {i}", author=f"u-{i}", handle=f"@p{i}")
-    a, a_db = _replica_worker(veille, "a", pace=1.0)
-    b, b_db = _replica_worker(veille, "b", pace=1.0)
+    replicas = [_replica_worker(veille, name, pace=1.0) for name in ("a", "b", "c")]
     try:
-        for _ in range(40):
-            threads = [threading.Thread(target=lambda w=w: [w.run_once() for _ in range(5)]) for w in (a, b)]
+        for _ in range(45):  # each second of the clock, every worker keeps asking for work
+            threads = [threading.Thread(target=lambda w=w: [w.run_once() for _ in range(8)]) for w, _ in replicas]
             for t in threads:
                 t.start()
             for t in threads:
                 t.join(30)
             veille.clock.advance(1)
     finally:
-        a_db.dispose()
-        b_db.dispose()
+        for _, db in replicas:
+            db.dispose()
     posts = veille.standin.calls_to("chat.postMessage")
     assert [c for c in posts if c.status == 429] == []
-    assert len(veille.alerts()) == 20
+    assert len(veille.alerts()) == 30
 
 
 def test_the_transition_table_refuses_a_move_it_does_not_list(veille):
