@@ -60,8 +60,13 @@ def claim(db, owner: str, now: float, *, limit: int = 10, lease_seconds: int = 6
     parent_waiting = exists().where(and_(parent.idempotency_key == Outbox.parent_key,
                                          parent.state.not_in([s.value for s in OUTBOX_FINAL])))
     ordering = ((Outbox.priority, Outbox.id) if order == "priority" else (Outbox.run_at, Outbox.id))
-    due = (select(Outbox).where(Outbox.state.in_(states), Outbox.run_at <= int(now + horizon), *filters,
-                                ~lane_busy, ~backing_off, ~lane_blocked, or_(Outbox.parent_key.is_(None), ~parent_waiting))
+    # Only the head of each lane competes: a long backlog in one channel never starves the others.
+    ranked = (select(Outbox.id, func.row_number().over(partition_by=Outbox.lane, order_by=ordering).label("rn"))
+              .where(Outbox.state.in_(states), Outbox.run_at <= int(now + horizon), *filters,
+                     ~lane_busy, ~backing_off, ~lane_blocked, or_(Outbox.parent_key.is_(None), ~parent_waiting))
+              .subquery())
+    due = (select(Outbox).where(Outbox.id.in_(select(ranked.c.id).where(ranked.c.rn == 1)),
+                                Outbox.state.in_(states))
            .order_by(*ordering).limit(limit * 4 if budget is not None else limit))
     if not db.is_sqlite:
         due = due.with_for_update(skip_locked=True, of=Outbox)

@@ -198,3 +198,29 @@ def test_the_transition_table_refuses_a_move_it_does_not_list(veille):
         lease.finish(veille.db, row, OutboxState.SENDING, veille.clock.now())
     with pytest.raises(IllegalTransition), veille.db.session() as s:
         s.get(Outbox, row.id).state = "pending"
+
+
+def test_a_long_backlog_in_one_channel_does_not_hold_up_another_channel(veille):
+    for i in range(45):
+        veille.mention(f"t-{i}", f"burst {i}", author=f"u-{i}", handle=f"@p{i}")
+    veille.mention("m-1", "elsewhere", account="acme_fr")
+    worker, db = _replica_worker(veille, "w", pace=1.0)
+    try:
+        worker.run_once(limit=10)
+    finally:
+        db.dispose()
+    assert len(veille.alerts("C0ACMEFR")) == 1
+
+
+def test_an_alert_already_breached_on_arrival_jumps_a_burst_with_its_breach_note(veille):
+    for i in range(12):
+        veille.mention(f"t-{i}", f"burst {i}", author=f"u-{i}", handle=f"@p{i}")
+    veille.mention("late", "Sent during an outage", author="u-late", handle="@late",
+                   created_at=veille.clock.now() - 2 * 3600)
+    veille.settle()
+    for _ in range(20):
+        veille.advance(1)
+    alerts = veille.alerts()
+    assert len(alerts) == 13
+    assert "Sent during an outage" in all_text(alerts[0])
+    assert any("breached" in all_text(m) for m in veille.thread(alerts[0]))
