@@ -75,7 +75,7 @@ def enqueue(session: Session, now: float, *, target: str, op: str, lane: str, ke
         target=target, op=str(op), lane=lane, idempotency_key=key, payload=payload,
         state=OutboxState.PENDING.value, attempts=0, run_at=int(run_at if run_at is not None else now),
         created_at=t, updated_at=t, priority=prio, parent_key=parent))
-    if new_id is not None and parent is not None:
+    if new_id is not None and parent is not None and prio <= Priority.ALERT:  # notes never outrank an alert
         _lift_parent(session, parent, prio)
     return new_id
 

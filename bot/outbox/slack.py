@@ -16,7 +16,7 @@ from bot.outbox.registry import OutboxOp, register
 from storage.models import Draft, Outbox, SlaClock
 
 POST_BURST = 3.0  # Slack allows short bursts over 1/s; we keep under the stand-in's (and Slack's) 4
-UPDATE_BUCKET = Bucket(rate=50 / 60, burst=5.0)  # chat.update: Tier 3, one budget for the workspace
+UPDATE_BUCKET = Bucket(rate=45 / 60, burst=5.0)  # chat.update: Tier 3 (50/min), one budget per workspace
 UPDATE_BUCKET_NAME = "slack-method:chat.update"
 URGENT_NOTES = frozenset({"breach", "escalation"})
 

@@ -108,6 +108,10 @@ def test_not_in_channel_keeps_alerts_waiting_tells_the_team_and_the_invite_resum
     veille.settle()
     assert "Invite Veille" in all_text(veille.standin.home(AUTHOR))
 
+    veille.slack.event({"type": "member_joined_channel", "user": "U0DAN", "channel": "C0ACME", "channel_type": "C"})
+    veille.settle()
+    assert veille.alerts() == []  # someone else joining changes nothing for the bot
+
     veille.slack.event({"type": "member_joined_channel", "user": veille.standin.bot_user_id, "channel": "C0ACME",
                         "channel_type": "C", "team": veille.standin.team_id})
     veille.settle()
