@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.slack.client import Reachability
-from storage.models import ConnectorState, Outbox
+from storage.models import ConnectorState, Outbox, OutboxState
 
-# Outbox states written by the outbox worker: "dead" = given up after its retries (dead letter);
-# "blocked" = waiting for channel access or a valid token, `last_error` holding Slack's error.
-OUTBOX_DEAD = "dead"
-OUTBOX_BLOCKED = "blocked"
+# Dead letters (given up after their retries) and rows blocked on a channel or the token
+# (`last_error` holds Slack's error): bot/jobs/outbox_worker.py writes them.
+OUTBOX_DEAD = OutboxState.DEAD
+OUTBOX_BLOCKED = OutboxState.BLOCKED
 ERROR_SHOWN = 200  # characters of a connector's last error in the document
 
 

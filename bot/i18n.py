@@ -412,3 +412,26 @@ MESSAGES.update({
     "crisis_only_approvers": {"en": "Only approvers and admins can start or stop an incident.",
                               "fr": "Seuls les approbateurs et les admins peuvent ouvrir ou clore un incident."},
 })
+
+
+# ---- outbox health: blocked channels, refused token, dead letters (bot/blocks/outbox_health.py;
+# App Home and /veille sources). Slice h1-outbox, kept in one block.
+MESSAGES.update({
+    "outbox_problems_title": {"en": "*Delivery to Slack needs attention*",
+                              "fr": "*L'envoi vers Slack demande votre attention*"},
+    "outbox_channel_blocked": {
+        "en": ":no_entry: {n} message(s) wait for <#{channel}>: Slack answers `{error}`. "
+              "Invite Veille to the channel (`/invite @Veille`) and they go out, in order.",
+        "fr": ":no_entry: {n} message(s) attendent pour <#{channel}> : Slack répond `{error}`. "
+              "Invitez Veille dans le canal (`/invite @Veille`) et ils partent, dans l'ordre."},
+    "outbox_token_invalid": {
+        "en": ":no_entry: Slack refuses Veille's token (`{error}`): {n} message(s) wait. "
+              "Fix SLACK_BOT_TOKEN; they go out as soon as it works again.",
+        "fr": ":no_entry: Slack refuse le jeton de Veille (`{error}`) : {n} message(s) attendent. "
+              "Corrigez SLACK_BOT_TOKEN ; ils partent dès qu'il fonctionne à nouveau."},
+    "outbox_dead_letter": {
+        "en": ":warning: {n} `{op}` message(s) could not be sent and were set aside since {date}. "
+              "Last error: {error}",
+        "fr": ":warning: {n} message(s) `{op}` n'ont pas pu être envoyés et ont été mis de côté depuis {date}. "
+              "Dernière erreur : {error}"},
+})

@@ -15,6 +15,7 @@ from bot.blocks.home import home_view
 from bot.domain import approvals, audit, calendar, posts, queue
 from bot.i18n import t
 from bot.ids import Action, Block, Input
+from bot.jobs import outbox_health
 from bot.services import Services
 from handlers.commands_posts import calendar_answer, post_modal
 from handlers.views_posts import confirmed_text, selected, value
@@ -145,9 +146,11 @@ def publish_home(svc: Services, client, user: str, offset: int = 0) -> None:
     """The App Home: the queue, then a month of posts, paged to stay within 100 blocks."""
     lang, tz, now = svc.lang(user), svc.directory.user(user).tz, svc.now()
     start, end = calendar.window(now, tz, HOME_SCOPE)
+    problems = outbox_health.degraded(svc.db)  # stuck deliveries first: the team must act
     with svc.db.session() as s:
         view = home_view(lang, queue.open_conversations(s, 20), queue.pending_drafts(s, 20), now,
-                         calendar=(tz, calendar.upcoming(s, start, end), calendar.attention(s, now), offset))
+                         calendar=(tz, calendar.upcoming(s, start, end), calendar.attention(s, now), offset),
+                         problems=problems)
     client.views_publish(user_id=user, view=view)
 
 

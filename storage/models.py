@@ -3,10 +3,11 @@ the lease loop compare integers with now, and both databases agree on integers."
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 # 64-bit everywhere, but SQLite only auto-increments a column spelled INTEGER.
 BigInt = BigInteger().with_variant(Integer, "sqlite")
@@ -118,15 +119,68 @@ class Approval(Base):
     at: Mapped[int] = mapped_column()
 
 
+class OutboxState(StrEnum):
+    """Where an outbox row is. The values are the strings stored (and written by older code)."""
+
+    PENDING = "pending"  # due at run_at; claimable once its parent is posted and its lane is free
+    SENDING = "sending"  # leased by one worker, which may be calling out right now
+    UNKNOWN = "unknown"  # the call may have happened (timeout, 5xx, lease lost): reconcile first
+    RECONCILING = "reconciling"  # leased to look the effect up before any resend
+    DONE = "done"
+    FAILED = "failed"  # refused for good by the other side
+    SKIPPED = "skipped"  # nothing to send (its parent was given up, the subject is gone)
+    CANCELLED = "cancelled"  # withdrawn before anyone took it (an edited or cancelled post)
+    NEEDS_HUMAN = "needs_human"  # a publication nobody can look up: a person decides
+    DEAD = "dead"  # dead letter: kept failing for a reason that is not the other side's
+    BLOCKED = "blocked"  # kept, waiting for channel access (invite) or a valid token
+    HELD = "held"  # a scheduled post held by an open incident: a member publishes it anyway or moves it
+
+
+S = OutboxState
+# The one transition table. A leased row (sending, reconciling) ends in an outcome; `unknown` is
+# where an expired lease lands; `blocked` rows go back to `pending` on an invite or a fixed token.
+OUTBOX_TRANSITIONS: dict[OutboxState, frozenset[OutboxState]] = {
+    S.PENDING: frozenset({S.SENDING, S.CANCELLED, S.BLOCKED, S.SKIPPED, S.DONE}),
+    S.SENDING: frozenset({S.DONE, S.FAILED, S.SKIPPED, S.CANCELLED, S.NEEDS_HUMAN, S.DEAD, S.BLOCKED,
+                          S.PENDING, S.UNKNOWN, S.HELD}),
+    S.UNKNOWN: frozenset({S.RECONCILING, S.BLOCKED, S.CANCELLED}),
+    S.RECONCILING: frozenset({S.DONE, S.FAILED, S.SKIPPED, S.CANCELLED, S.NEEDS_HUMAN, S.DEAD, S.BLOCKED,
+                              S.PENDING, S.UNKNOWN}),
+    S.BLOCKED: frozenset({S.PENDING}),
+    S.HELD: frozenset({S.PENDING, S.CANCELLED}),
+    S.DONE: frozenset(), S.FAILED: frozenset(), S.SKIPPED: frozenset(), S.CANCELLED: frozenset(),
+    S.NEEDS_HUMAN: frozenset(), S.DEAD: frozenset(),
+}
+OUTBOX_FINAL = frozenset(s for s, nxt in OUTBOX_TRANSITIONS.items() if not nxt)
+del S
+
+
+class IllegalTransition(ValueError):
+    pass
+
+
+def check_outbox_transition(old: str | None, new: str) -> OutboxState:
+    """The table, enforced: raises IllegalTransition for a move it does not list."""
+    target = OutboxState(new)
+    if old is None or OutboxState(old) == target:
+        return target
+    if target not in OUTBOX_TRANSITIONS[OutboxState(old)]:
+        raise IllegalTransition(f"outbox row cannot go from {old} to {new}")
+    return target
+
+
 class Outbox(Base):
     """Every side effect leaves through here: Slack posts and network publications.
-    `lane` serialises what must stay in order (one Slack channel, one brand account)."""
+    `lane` serialises what must stay in order (one Slack channel, one brand account); `priority`
+    (smaller first) orders what a lane sends next; `parent_key` names the row (idempotency key)
+    that must be done before this one may go (an alert before its notes)."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "run_at"), Index("ix_outbox_lane", "lane", "state"))
+    __table_args__ = (Index("ix_outbox_due", "state", "run_at"), Index("ix_outbox_lane", "lane", "state"),
+                      Index("ix_outbox_parent", "parent_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    target: Mapped[str] = mapped_column(String(10))  # slack | network
+    target: Mapped[str] = mapped_column(String(10))  # slack | network | pagerduty
     op: Mapped[str] = mapped_column(String(40))
     lane: Mapped[str] = mapped_column(String(140))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -141,15 +195,26 @@ class Outbox(Base):
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[int] = mapped_column()
     updated_at: Mapped[int] = mapped_column()
+    priority: Mapped[int] = mapped_column(default=50)
+    parent_key: Mapped[str | None] = mapped_column(String(200), default=None)
+
+    @validates("state")
+    def _check_state(self, _key: str, value: str) -> str:
+        # ORM writes go through the table too (bulk UPDATEs go through bot/jobs/lease.py).
+        check_outbox_transition(self.state if self.id is not None else None, value)
+        return str(value)
 
 
 class Lane(Base):
-    """Pacing per Slack channel / account: nothing in the lane goes out before `next_at`."""
+    """Pacing per Slack channel / account: nothing in the lane goes out before `next_at` (Slack's
+    Retry-After). `tokens`/`refilled_at` are the lane's token bucket, taken when a row is claimed."""
 
     __tablename__ = "lane"
 
     name: Mapped[str] = mapped_column(String(140), primary_key=True)
     next_at: Mapped[float] = mapped_column(Float, default=0.0)
+    tokens: Mapped[float] = mapped_column(Float, default=0.0)
+    refilled_at: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class SlaClock(Base):

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.blocks.calendar import HOME_BLOCKS, home_calendar
 from bot.blocks.common import divider, plain
+from bot.blocks.outbox_health import problem_blocks
 from bot.blocks.queue import queue_message
 from bot.domain.calendar import Entry
 from bot.domain.queue import QueueItem
@@ -14,11 +15,13 @@ from storage.models import Draft
 
 
 def home_view(lang: str, items: list[QueueItem], drafts: list[Draft], now: float,
-              calendar: tuple[str, list[Entry], list[Entry], int] | None = None) -> dict[str, Any]:
-    """`calendar`: (member's zone, upcoming entries, attention entries, page offset)."""
+              calendar: tuple[str, list[Entry], list[Entry], int] | None = None,
+              problems: list | None = None) -> dict[str, Any]:
+    """`calendar`: (member's zone, upcoming entries, attention entries, page offset). `problems`:
+    stuck deliveries (bot/jobs/outbox_health.py degraded), shown first: the team must act."""
     _, blocks = queue_message(lang, items, drafts, now)
     header = {"type": "header", "text": plain("Veille")}
-    out = [header, *blocks][: HOME_BLOCKS // 2]
+    out = [header, *problem_blocks(lang, problems or []), *blocks][: HOME_BLOCKS // 2]
     if calendar is not None:
         tz, entries, attention, offset = calendar
         out.append(divider())

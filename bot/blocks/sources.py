@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.common import network_label, section
+from bot.blocks.outbox_health import MAX_LINES, problem_blocks, problem_line
 from bot.config import AccountConfig
 from bot.i18n import t
 from bot.jobs.poller import PUSH_ONLY
@@ -13,20 +14,26 @@ from bot.slack.dates import date_token
 from bot.slack.escape import escaped
 
 MAX_ACCOUNTS = 45  # Block Kit allows 50 blocks in a message
+MAX_BLOCKS = 50
 
 
 def sources_message(lang: str, accounts: list[AccountConfig], states: dict[str, Any],
-                    now: float) -> tuple[str, list[dict[str, Any]]]:
-    """`states`: account key -> ConnectorState (or anything with .health, .cursor, .next_poll_at)."""
+                    now: float, problems: list | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """`states`: account key -> ConnectorState (or anything with .health, .cursor, .next_poll_at).
+    `problems`: stuck deliveries to Slack (bot/jobs/outbox_health.py degraded), listed after."""
     title = t(lang, "sources_title")
+    stuck = problem_blocks(lang, problems or [])
     if not accounts:
-        return t(lang, "sources_none"), [section(t(lang, "sources_none"))]
+        return t(lang, "sources_none"), [section(t(lang, "sources_none")), *stuck]
     blocks = [section(title)]
     lines = [_account_text(lang, a, states.get(a.key), now) for a in accounts[:MAX_ACCOUNTS]]
     blocks += [section(line) for line in lines]
     if len(accounts) > MAX_ACCOUNTS:
         blocks.append(section(t(lang, "sources_more", n=len(accounts) - MAX_ACCOUNTS)))
     fallback = title + "\n" + "\n".join(lines)
+    if stuck:
+        blocks = blocks[:MAX_BLOCKS - len(stuck)] + stuck
+        fallback += "\n" + "\n".join(problem_line(lang, p) for p in (problems or [])[:MAX_LINES])
     return fallback, blocks
 
 

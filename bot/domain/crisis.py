@@ -20,11 +20,11 @@ from bot.domain import audit, oncall_store
 from bot.domain.approvals import APPROVED, LATE_LIMIT, member_lang
 from bot.domain.outbox import enqueue, enqueue_slack, slack_lane
 from bot.domain.spikes import top_words
-from storage.models import Conversation, Draft, Incident, Message, Outbox, SlaClock, SlaEvent
+from storage.models import Conversation, Draft, Incident, Message, Outbox, OutboxState, SlaClock, SlaEvent
 from storage.upsert import insert_ignore
 
 SAMPLES = 3
-HELD = "held"  # the outbox state of a scheduled post held by an incident
+HELD = OutboxState.HELD  # the outbox state of a scheduled post held by an incident
 
 
 class State(StrEnum):

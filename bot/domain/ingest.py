@@ -13,6 +13,7 @@ from bot.config import VeilleConfig
 from bot.connectors.base import InboundMessage
 from bot.domain import clocks, statuses
 from bot.domain.outbox import enqueue_refresh, enqueue_slack, enqueue_slack_many
+from bot.domain.urgency import alert_priority
 from storage.models import Conversation, Message
 
 
@@ -97,8 +98,8 @@ def _ingest_customer_messages(s: Session, rules: clocks.SlaRules, now: float,
     s.flush()
     clocks.start_new_conversations(s, rules, [(conv, m.text) for m, conv, first in placed if first], now)
     # Alerts are queued before the thread notes of this run: a channel's lane keeps that order.
-    enqueue_slack_many(s, now, [(c.slack_channel, "alert_post", f"alert:{c.id}", {"conversation_id": c.id})
-                                for c in created])
+    enqueue_slack_many(s, now, [(c.slack_channel, "alert_post", f"alert:{c.id}", {"conversation_id": c.id},
+                                 alert_priority(rules, c)) for c in created])
     new_ids = {c.id for c in created}
     for (m, conv, first), msg in zip(placed, stored, strict=True):
         if not first:

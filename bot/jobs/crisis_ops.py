@@ -12,8 +12,6 @@ from bot.blocks import crisis as blocks
 from bot.domain import crisis
 from storage.models import Draft, Incident, Outbox
 
-OPS = ("incident_open", "incident_dm", "incident_note", "incident_held")
-
 
 def build_call(s, row: Outbox, now: float):
     from bot.jobs.slack_ops import Skip, SlackCall  # slack_ops dispatches here: imported at call time

@@ -17,12 +17,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from itertools import groupby
 
-from sqlalchemy import and_, exists, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
 from bot.domain import posts
 from bot.domain.approvals import CHANGES, DRAFT, PENDING
@@ -60,26 +58,9 @@ def next_publication(db, now: float) -> int | None:
 
 def claim_upcoming(db, owner: str, now: float, lookahead: float, limit: int, lease_seconds: int = 60) -> list[Outbox]:
     """Lease scheduled posts due within `lookahead` seconds; each lease lasts until its time + lease_seconds."""
-    earlier = aliased(Outbox)
-    older_in_lane = exists().where(and_(earlier.lane == Outbox.lane, earlier.id < Outbox.id,
-                                        earlier.state.in_(lease.IN_FLIGHT)))
-    due = (select(Outbox.id).where(Outbox.state == "pending", Outbox.op == "publish", Outbox.lane.like(POST_LANES),
-                                   Outbox.run_at <= int(now + lookahead), ~older_in_lane)
-           .order_by(Outbox.run_at, Outbox.id).limit(limit))
-    if not db.is_sqlite:
-        due = due.with_for_update(skip_locked=True)
-    token, t = uuid.uuid4().hex, int(now)
-    later = func.max if db.is_sqlite else func.greatest  # SQLite's two-argument max() is GREATEST
-    with db.session() as s:
-        ids = list(s.scalars(due))
-        if not ids:
-            return []
-        return list(s.execute(
-            update(Outbox).where(Outbox.id.in_(ids), Outbox.state == "pending")
-            .values(state="sending", lease_owner=owner, lease_token=token,
-                    lease_until=later(Outbox.run_at, t) + lease_seconds,
-                    attempts=Outbox.attempts + 1, updated_at=t)
-            .returning(Outbox)).scalars().all())
+    return lease.claim(db, owner, now, limit=limit, lease_seconds=lease_seconds, horizon=lookahead,
+                       states=("pending",), order="run_at", lease_from_run_at=True,
+                       filters=(Outbox.op == "publish", Outbox.lane.like(POST_LANES)))
 
 
 class ScheduledPublisher:

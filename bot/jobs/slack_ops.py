@@ -1,5 +1,6 @@
-"""Turns a Slack outbox row into one Web API call, built from the current state in the database
-(so an alert always shows the latest state), and records what Slack answered."""
+"""Slack calls for outbox rows: the call type, sending it (DMs in the member's language),
+reconciling an unknown post by its metadata, and recording the new ts. Each operation's class
+(bot/outbox/slack.py) builds its call from the current state in the database."""
 
 from __future__ import annotations
 
@@ -9,12 +10,9 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot.blocks import alert, draft, notes
-from bot.blocks import post as post_blocks
+from bot.blocks import notes
 from bot.blocks import sla as sla_blocks
-from bot.domain.approvals import card_status, steps_of
 from bot.i18n import lang_of
-from bot.jobs import crisis_ops
 from storage.models import Conversation, Draft, Message, Outbox, SlaClock
 
 ACTIVE_METRIC_ORDER = ("first_response", "next_response", "resolution")
@@ -33,67 +31,13 @@ class Skip(Exception):
 
 
 def build_call(s, row: Outbox, now: float) -> SlackCall:
-    p = row.payload
-    if row.op in crisis_ops.OPS:  # incidents (spike detection and crisis mode)
-        return crisis_ops.build_call(s, row, now)
-    meta = {"event_type": "veille_outbox", "event_payload": {"key": row.idempotency_key}}
-    post = {"unfurl_links": False, "unfurl_media": False, "metadata": meta}
-    if row.op == "alert_post":
-        conv = _conv(s, p["conversation_id"])
-        text, blocks = alert.alert_message(conv, _first_message(s, conv.id), headline_clock(s, conv.id), now,
-                                           resolution=resolution_clock(s, conv.id))
-        return SlackCall("chat_postMessage", dict(channel=conv.slack_channel, text=text, blocks=blocks, **post),
-                         store=("conversation", conv.id))
-    if row.op == "alert_refresh":
-        conv = _conv(s, p["conversation_id"])
-        if not conv.slack_ts:
-            raise Skip("alert not posted")
-        text, blocks = alert.alert_message(conv, _first_message(s, conv.id), headline_clock(s, conv.id), now,
-                                           resolution=resolution_clock(s, conv.id))
-        return SlackCall("chat_update", dict(channel=conv.slack_channel, ts=conv.slack_ts, text=text, blocks=blocks))
-    if row.op == "thread_note":
-        conv = _conv(s, p["conversation_id"])
-        if not conv.slack_ts:
-            raise Skip("alert not posted")
-        text, blocks = _note(s, conv, p)
-        if p.get("broadcast"):  # an escalation to the whole channel shows in the channel too
-            post["reply_broadcast"] = True
-        return SlackCall("chat_postMessage", dict(channel=conv.slack_channel, thread_ts=conv.slack_ts, text=text,
-                                                  blocks=blocks, **post))
-    if row.op == "draft_card":
-        d = s.get(Draft, p["draft_id"])
-        conv = _conv(s, d.conversation_id) if d.conversation_id else None
-        text, blocks = draft.draft_message(d, card_status(s, d))
-        kwargs = dict(channel=d.slack_channel, text=text, blocks=blocks, **post)
-        if conv is not None:
-            if not conv.slack_ts:
-                raise Skip("alert not posted")
-            kwargs["thread_ts"] = conv.slack_ts
-        return SlackCall("chat_postMessage", kwargs, store=("draft", d.id))
-    if row.op == "draft_refresh":
-        d = s.get(Draft, p["draft_id"])
-        if not d.slack_ts:
-            raise Skip("card not posted")
-        text, blocks = draft.draft_message(d, card_status(s, d))
-        return SlackCall("chat_update", dict(channel=d.slack_channel, ts=d.slack_ts, text=text, blocks=blocks))
-    if row.op == "sla_dm":  # the on-call's page, built from the current state; its language is picked at send
-        conv, clock = _conv(s, p["conversation_id"]), s.get(SlaClock, p["clock_id"])
-        variants = {lang: sla_blocks.oncall_dm(lang, conv, clock, p["level"]) for lang in ("en", "fr")}
-        return SlackCall("sla_dm", dict(user=p["user"], variants=variants, **post))
-    if row.op == "draft_note":  # in the draft card's thread: the author or the next approvers are told
-        d = s.get(Draft, p["draft_id"])
-        thread_ts = _conv(s, d.conversation_id).slack_ts if d.conversation_id else d.slack_ts
-        if not thread_ts:
-            raise Skip("card not posted")
-        text, blocks = post_blocks.note_message(d, p["note"], p, steps_of(d))
-        return SlackCall("chat_postMessage", dict(channel=d.slack_channel, thread_ts=thread_ts, text=text,
-                                                  blocks=blocks, **post))
-    if row.op == "dm":
-        return SlackCall("dm", dict(user=p["user"], text=p["text"], blocks=p.get("blocks"), **post))
-    if row.op == "message":
-        return SlackCall("chat_postMessage", dict(channel=p["channel"], text=p["text"], blocks=p.get("blocks"),
-                                                  thread_ts=p.get("thread_ts"), **post))
-    raise Skip(f"unknown op {row.op}")
+    """The Web API call for a Slack row, built by its operation's class (bot/outbox/slack.py)."""
+    from bot.outbox.registry import op_for  # the op classes import this module's helpers
+
+    op = op_for(row.op)
+    if op is None or not hasattr(op, "build"):
+        raise Skip(f"unknown op {row.op}")
+    return op.build(s, row, now)
 
 
 def send(client: WebClient, call: SlackCall) -> dict[str, Any]:

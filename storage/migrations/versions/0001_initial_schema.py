@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 06:51:01.141622
+Create Date: 2026-12-02 07:27:00.999802
 """
 from alembic import op
 import sqlalchemy as sa
@@ -109,6 +109,8 @@ def upgrade() -> None:
     op.create_table('lane',
     sa.Column('name', sa.String(length=140), nullable=False),
     sa.Column('next_at', sa.Float(), nullable=False),
+    sa.Column('tokens', sa.Float(), nullable=False),
+    sa.Column('refilled_at', sa.Float(), nullable=False),
     sa.PrimaryKeyConstraint('name')
     )
     op.create_table('oncall_override',
@@ -141,12 +143,15 @@ def upgrade() -> None:
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('created_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('updated_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('priority', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('parent_key', sa.String(length=200), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('idempotency_key')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_due', ['state', 'run_at'], unique=False)
         batch_op.create_index('ix_outbox_lane', ['lane', 'state'], unique=False)
+        batch_op.create_index('ix_outbox_parent', ['parent_key'], unique=False)
 
     op.create_table('processed_event',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -342,6 +347,7 @@ def downgrade() -> None:
     op.drop_table('slack_user')
     op.drop_table('processed_event')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_parent')
         batch_op.drop_index('ix_outbox_lane')
         batch_op.drop_index('ix_outbox_due')
 

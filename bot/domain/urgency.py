@@ -1,0 +1,19 @@
+"""How urgent a new conversation's alert is, for the outbox's priority order. One function so
+later signals (negative sentiment, influential authors, a burst card's unfold) extend it here."""
+
+from __future__ import annotations
+
+from bot.domain.outbox import Priority
+from storage.models import Conversation
+
+URGENT_CONVERSATION_PRIORITIES = frozenset({"high", "urgent"})
+
+
+def alert_priority(rules, conv: Conversation) -> int:
+    """VIP authors (as the SLA rules name them), customer DMs and urgent conversations first."""
+    if conv.kind == "dm" or conv.priority in URGENT_CONVERSATION_PRIORITIES:
+        return Priority.URGENT
+    config = getattr(rules, "config", None)
+    if config is not None and config.is_vip(conv.author_id or "", conv.author_handle or ""):
+        return Priority.URGENT
+    return Priority.ALERT

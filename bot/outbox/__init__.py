@@ -1,0 +1,1 @@
+"""The outbox's operations: one class per kind of side effect (bot/outbox/registry.py)."""

@@ -1,0 +1,55 @@
+"""Incident operations (spike detection and crisis mode), built at send time by
+bot/jobs/crisis_ops.py from the incident's current row."""
+
+from __future__ import annotations
+
+from bot.domain import crisis
+from bot.domain.outbox import Op, Priority
+from bot.jobs import crisis_ops
+from bot.jobs.lease import Bucket
+from bot.outbox.registry import register
+from bot.outbox.slack import POST_BURST, SlackOp
+from storage.models import Incident
+
+
+class IncidentOp(SlackOp):
+    def build(self, s, row, now):
+        return crisis_ops.build_call(s, row, now)
+
+
+@register
+class IncidentOpen(IncidentOp):
+    """The incident's message in the account's channel. It has a lane of its own so it never queues
+    behind the burst's alerts, but it spends the channel's Slack budget like any post there."""
+
+    name = Op.INCIDENT_OPEN
+    priority = Priority.URGENT
+
+    def bucket(self, row, pace):
+        return row.lane.removesuffix(":incident"), Bucket(rate=1.0 / pace, burst=POST_BURST)
+
+
+@register
+class IncidentDm(IncidentOp):
+    name = Op.INCIDENT_DM
+    priority = Priority.URGENT
+    reconcile = False  # no look-up in a DM we have not opened: a page twice beats a page lost
+
+
+@register
+class IncidentNote(IncidentOp):
+    """The closing summary, in the opening message's thread once that one is posted."""
+
+    name = Op.INCIDENT_NOTE
+
+    def parent_key(self, s, payload):
+        inc = s.get(Incident, payload["incident_id"])
+        return crisis.open_key(inc) if inc is not None else None
+
+
+@register
+class IncidentHeld(IncidentOp):
+    """A scheduled post held by the incident: its author and approvers are told."""
+
+    name = Op.INCIDENT_HELD
+    priority = Priority.ALERT
