@@ -119,6 +119,7 @@ class AccountConfig(_Strict):
     approval: ApprovalPolicy | None = None
     slots: list[str] = []  # posting times for "next free slot", e.g. "mon-fri 09:30"
     timezone: str | None = None  # the zone of `slots` (default: the team's)
+    language: Literal["en", "fr"] = "en"  # of the channel's burst cards (bot/blocks/burst.py)
 
     @field_validator("slots")
     @classmethod

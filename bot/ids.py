@@ -28,6 +28,11 @@ class Action(StrEnum):
     CALENDAR_FIRST_PAGE = "calendar_first_page"  # action_ids are unique within a block
     STATUS = "conversation_status"  # the alert's status menu (overflow): snooze, resolve...
     ACKNOWLEDGE = "conversation_acknowledge"  # "I'm on it" on escalations and on-call DMs
+    # burst cards and Triage (handlers/triage.py)
+    TRIAGE = "burst_triage"
+    TRIAGE_ROW = "triage_row"  # one conversation's menu: assign, reply, no reply needed, open
+    TRIAGE_PAGE = "triage_page"
+    TRIAGE_FIRST_PAGE = "triage_first_page"
 
 
 class View(StrEnum):
@@ -40,6 +45,7 @@ class View(StrEnum):
     POST_RESCHEDULE_CONFIRM = "post_reschedule_confirm_modal"
     POST_CHANGES = "post_changes_modal"
     POST_OPEN = "post_open_modal"
+    TRIAGE = "triage_modal"
 
 
 class Block(StrEnum):
@@ -53,9 +59,15 @@ class Block(StrEnum):
     CHANGES_NOTE = "changes_note"
     CALENDAR_NAV = "calendar_nav"
     SLA_ACTIONS = "sla_actions"
+    BURST_ACTIONS = "burst_actions"
+    TRIAGE_PICK = "triage_pick"
+    TRIAGE_BULK = "triage_bulk"
+    TRIAGE_NAV = "triage_nav"
 
 
 class Input(StrEnum):
     TEXT = "text"
     ACCOUNTS = "accounts"  # dispatches: the length checks follow the accounts chosen
     POST_TEXT = "post_text_input"  # dispatches on typing: live length checks
+    TRIAGE_PICK = "triage_pick_input"
+    TRIAGE_BULK = "triage_bulk_input"

@@ -7,6 +7,7 @@ from slack_bolt import App
 import handlers.commands_posts  # noqa: F401 - registers /veille post, calendar, move, changes, cancel, audit
 import handlers.commands_sla  # noqa: F401 - registers /veille sla, oncall and the status subcommands
 import handlers.commands_sources  # noqa: F401 - registers /veille sources
+import handlers.triage  # noqa: F401 - registers /veille triage
 from bot.services import Services
 from handlers import actions, actions_posts, actions_sla, commands, events, middleware, views, views_posts
 
@@ -20,3 +21,4 @@ def register_all(app: App, svc: Services) -> None:
     events.register(app, svc)
     actions_posts.register(app, svc)
     views_posts.register(app, svc)
+    handlers.triage.register(app, svc)

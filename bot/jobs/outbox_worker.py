@@ -109,7 +109,8 @@ class OutboxWorker:
             lease.push_lane(self.db, row.lane, now + f.retry_after)
             lease.finish(self.db, row, "pending", now, attempts=row.attempts - 1, last_error="ratelimited")
         elif isinstance(f, SlackUnknown):
-            state = "unknown" if row.op in ("alert_post", "thread_note", "draft_card", "draft_note", "dm", "message") else "pending"
+            state = "unknown" if row.op in ("alert_post", "thread_note", "draft_card", "draft_note", "dm", "message",
+                                          "burst_card", "burst_breaches") else "pending"
             lease.finish(self.db, row, state, now, run_at=int(now + 5), last_error=f.error)
         else:
             assert isinstance(f, SlackPermanent)

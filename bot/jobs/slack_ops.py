@@ -14,6 +14,7 @@ from bot.blocks import post as post_blocks
 from bot.blocks import sla as sla_blocks
 from bot.domain.approvals import card_status, steps_of
 from bot.i18n import lang_of
+from bot.jobs import burst_ops
 from storage.models import Conversation, Draft, Message, Outbox, SlaClock
 
 ACTIVE_METRIC_ORDER = ("first_response", "next_response", "resolution")
@@ -35,6 +36,14 @@ def build_call(s, row: Outbox, now: float) -> SlackCall:
     p = row.payload
     meta = {"event_type": "veille_outbox", "event_payload": {"key": row.idempotency_key}}
     post = {"unfurl_links": False, "unfurl_media": False, "metadata": meta}
+    if row.op in ("alert_refresh", "thread_note"):  # burst cards: a folded conversation has no alert
+        burst_ops.skip_if_folded(s, row)
+    if row.op == "burst_card":
+        return burst_ops.card_call(s, row, now, post)
+    if row.op == "burst_refresh":
+        return burst_ops.refresh_call(s, row, now)
+    if row.op == "burst_breaches":
+        return burst_ops.breaches_call(s, row, now, post)
     if row.op == "alert_post":
         conv = _conv(s, p["conversation_id"])
         text, blocks = alert.alert_message(conv, _first_message(s, conv.id), headline_clock(s, conv.id), now,
@@ -128,6 +137,8 @@ def store_ts(s, call: SlackCall, ts: str, channel: str) -> None:
     if call.store is None:
         return
     kind, ident = call.store
+    if kind == "burst":
+        return burst_ops.store_ts(s, ident, ts, channel)
     obj = s.get(Conversation if kind == "conversation" else Draft, ident)
     obj.slack_ts, obj.slack_channel = ts, channel
 
