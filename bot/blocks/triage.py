@@ -45,7 +45,8 @@ def triage_modal(lang: str, rows: list[TriageRow], total: int, offset: int, burs
         blocks.append(section(t(lang, "triage_head", total=total, where=where, first=offset + 1,
                                 last=offset + len(rows))))
     for row in rows:
-        blocks.append({**section(_row_text(lang, row)), "accessory": _row_menu(lang, row.conversation.id)})
+        blocks.append({**section(_row_text(lang, row), block_id=f"triage_c{row.conversation.id}"),
+                       "accessory": _row_menu(lang, row.conversation.id)})
     if rows:
         blocks.append({"type": "input", "block_id": Block.TRIAGE_PICK, "optional": True,
                        "label": plain(t(lang, "triage_select")),
