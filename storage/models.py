@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # 64-bit everywhere, but SQLite only auto-increments a column spelled INTEGER.
@@ -293,7 +304,10 @@ class Burst(Base):
     posting an alert. Rendered from the database when sent, so its counts are exact."""
 
     __tablename__ = "burst"
-    __table_args__ = (Index("ix_burst_account_open", "account", "closed_at"),)
+    # One open burst per account: two replicas folding at once collide here and ingest retries.
+    __table_args__ = (Index("ix_burst_account_open", "account", "closed_at"),
+                      Index("uq_burst_open_account", "account", unique=True, sqlite_where=text("closed_at IS NULL"),
+                            postgresql_where=text("closed_at IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     account: Mapped[str] = mapped_column(String(100))

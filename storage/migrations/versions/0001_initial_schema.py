@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 06:50:37.817622
+Create Date: 2026-12-02 06:56:54.145381
 """
 from alembic import op
 import sqlalchemy as sa
@@ -44,6 +44,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('burst', schema=None) as batch_op:
         batch_op.create_index('ix_burst_account_open', ['account', 'closed_at'], unique=False)
+        batch_op.create_index('uq_burst_open_account', ['account'], unique=True, sqlite_where=sa.text('closed_at IS NULL'), postgresql_where=sa.text('closed_at IS NULL'))
 
     op.create_table('connector_state',
     sa.Column('account', sa.String(length=100), nullable=False),
@@ -339,6 +340,7 @@ def downgrade() -> None:
     op.drop_table('conversation')
     op.drop_table('connector_state')
     with op.batch_alter_table('burst', schema=None) as batch_op:
+        batch_op.drop_index('uq_burst_open_account', sqlite_where=sa.text('closed_at IS NULL'), postgresql_where=sa.text('closed_at IS NULL'))
         batch_op.drop_index('ix_burst_account_open')
 
     op.drop_table('burst')
