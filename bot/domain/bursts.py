@@ -101,6 +101,14 @@ def fold_new(s: Session, rules, now: float, created: list[Conversation], cfg=Non
     return [c for c in created if c.id not in folded]
 
 
+def card_lane(burst: Burst) -> str:
+    """The card's rows (post, refreshes, breach notes) keep their own order in their own lane, so
+    its updates (chat.update, outside the channel's posting budget) never wait behind the
+    channel's alerts, and a refresh never overtakes the card's post. Passed where the enqueue
+    helpers take a channel: they only make the lane name from it; the call reads the burst's."""
+    return f"{burst.slack_channel}:burst"
+
+
 def open_burst(s: Session, account: str) -> Burst | None:
     return s.scalar(select(Burst).where(Burst.account == account, Burst.closed_at.is_(None))
                     .order_by(Burst.id.desc()).limit(1))
@@ -116,7 +124,7 @@ def _open(s: Session, first: Conversation, now: float, lang: str) -> Burst:
                   last_folded_at=int(now), refreshed_at=int(now), lang=lang)
     s.add(burst)
     s.flush()
-    enqueue_slack(s, now, burst.slack_channel, BURST_CARD, f"{BURST_CARD}:{burst.id}", burst_id=burst.id)
+    enqueue_slack(s, now, card_lane(burst), BURST_CARD, f"{BURST_CARD}:{burst.id}", burst_id=burst.id)
     return burst
 
 
@@ -151,7 +159,7 @@ def on_breach(s: Session, conv: Conversation, now: float) -> bool:
         unfold(s, conv, now)
         return False
     burst = s.get(Burst, conv.burst_id)
-    enqueue_refresh(s, now, burst.slack_channel, BURST_BREACHES, "burst_id", burst.id)
+    enqueue_refresh(s, now, card_lane(burst), BURST_BREACHES, "burst_id", burst.id)
     return True
 
 
@@ -188,7 +196,7 @@ def tick(db, now: float) -> int:
             fp = _fingerprint(s, burst)
             if fp != burst.fingerprint:
                 burst.fingerprint, burst.refreshed_at = fp, int(now)
-                enqueue_refresh(s, now, burst.slack_channel, BURST_REFRESH, "burst_id", burst.id)
+                enqueue_refresh(s, now, card_lane(burst), BURST_REFRESH, "burst_id", burst.id)
                 queued += 1
     return queued
 
