@@ -258,18 +258,21 @@ def _measure(db: Database, standin: SlackStandIn, sender: Sender, dues: dict[int
             continue
         cid, _ = convs[mid]
         seen = min([t for t in (alert_at.get(cid), counted_at.get(cid)) if t is not None], default=None)
-        if seen is None:
+        if seen is None:  # counted as infinitely late: the percentiles say so when it matters
             never += 1
+            visible.append(float("inf"))
+            if kind in ("vip", "dm"):
+                priority.append(float("inf"))
             continue
         visible.append(max(0.0, seen - sender.acked[mid]))
         if kind in ("vip", "dm"):
             own = alert_at.get(cid)
             priority.append(max(0.0, own - sender.acked[mid]) if own else float("inf"))
-    lateness = [breach_at[c] - due for c, due in dues.items() if c in breach_at]
+    lateness = [breach_at[c] - due if c in breach_at else float("inf") for c, due in dues.items()]
     crisis_minutes = [n for (ch, _), n in per_minute.items() if ch == CRISIS_CHANNEL]
     return dict(sent=len(sender.kinds), not_stored=not_stored + sender.failed, never=never, duplicates=duplicates,
                 ratelimited=ratelimited, visible=visible, priority=priority, lateness=lateness,
-                breach_missing=len(dues) - len(lateness), crisis_max_minute=max(crisis_minutes, default=0),
+                breach_missing=sum(1 for c in dues if c not in breach_at), crisis_max_minute=max(crisis_minutes, default=0),
                 posts_crisis=sum(crisis_minutes), cards=len(card_ts))
 
 
@@ -296,17 +299,22 @@ def _p(samples: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
+def _s(x: float) -> str:
+    return "  never" if x == float("inf") else f"{x:6.1f} s"
+
+
 def _print(mode: str, r: dict) -> None:
     title = "with burst cards" if mode == "cards" else "baseline: folding off (one alert per conversation)"
     print(f"-- {title}")
     print(f"   mentions on the crisis account {r['sent']:,}; not stored {r['not_stored']}; "
           f"stored but not visible in Slack by the end {r['never']:,}")
     print(f"   duplicates in Slack {r['duplicates']}; Slack 429s answered to Veille {r['ratelimited']}")
-    print(f"   ingest -> visible (own alert or counted on a card): p50 {_p(r['visible'], .5):6.1f} s  "
-          f"p99 {_p(r['visible'], .99):6.1f} s  (target p99 <= 10 s; not-yet-visible ones excluded)")
-    print(f"   ingest -> VIP/DM own alert: n={len(r['priority'])}  p99 {_p(r['priority'], .99):6.1f} s  (target <= 5 s)")
-    print(f"   breach-note lateness: n={len(r['lateness'])}  p50 {_p(r['lateness'], .5):6.1f} s  "
-          f"p99 {_p(r['lateness'], .99):6.1f} s  missing {r['breach_missing']}  (target p99 <= 2 s)")
+    print(f"   ingest -> visible (own alert or counted on a card): p50 {_s(_p(r['visible'], .5))}  "
+          f"p99 {_s(_p(r['visible'], .99))}  (target p99 <= 10 s; 'never': not visible by the end of the run)")
+    print(f"   ingest -> VIP/DM own alert: n={len(r['priority'])}  p50 {_s(_p(r['priority'], .5))}  "
+          f"p99 {_s(_p(r['priority'], .99))}  (target <= 5 s)")
+    print(f"   breach-note lateness: n={len(r['lateness'])}  p50 {_s(_p(r['lateness'], .5))}  "
+          f"p99 {_s(_p(r['lateness'], .99))}  not posted by the end {r['breach_missing']}  (target p99 <= 2 s)")
     print(f"   crisis channel: {r['posts_crisis']} messages posted, busiest minute {r['crisis_max_minute']} "
           f"(Slack: about 60/min sustained); burst cards {r['cards']}\n")
 

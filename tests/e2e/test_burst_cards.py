@@ -253,3 +253,33 @@ def test_folding_never_leaves_a_queued_alert_for_a_folded_conversation(veille):
     with veille.db.session() as s:
         alert_rows = s.scalar(select(func.count()).select_from(Outbox).where(Outbox.op == "alert_post"))
     assert alert_rows == bursts.FOLD_BACKLOG
+
+
+def test_veille_triage_opens_the_list_for_one_account_and_refuses_an_unknown_one(veille):
+    _flood(veille, 12)
+    _let_slack_catch_up(veille, 10)
+
+    veille.slack.command(AUTHOR, "triage @acme")
+    veille.settle()
+    [view] = veille.standin.views(AUTHOR)
+    assert f"*{12 - bursts.FOLD_BACKLOG}* folded conversations waiting · acme" in all_text(view)
+
+    veille.slack.command(AUTHOR, "triage @nope")
+    veille.settle()
+    assert any("No account `nope`" in t for t in veille.ephemeral_texts(AUTHOR))
+
+
+def test_answering_from_triage_opens_the_conversation_and_the_reply_modal(veille):
+    _flood(veille, 8)
+    _let_slack_catch_up(veille, 10)
+    view = _open_triage(veille)
+    with veille.db.session() as s:
+        conv_id = s.scalar(select(Conversation.id).where(Conversation.folded).limit(1))
+
+    veille.slack.click_in_view(AUTHOR, view["id"], Action.TRIAGE_ROW, value=f"reply:{conv_id}",
+                               block_id=f"triage_c{conv_id}")
+    _let_slack_catch_up(veille, 3)
+
+    top = veille.standin.views(AUTHOR)[-1]
+    assert top["callback_id"] == "reply_modal" and top["private_metadata"] == str(conv_id)
+    assert _count(veille, id=conv_id, folded=False) == 1
