@@ -32,12 +32,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.domain.outbox import enqueue_refresh, enqueue_slack, enqueue_slack_many, slack_lane
+from bot.domain.outbox import enqueue_refresh, enqueue_slack_many, slack_lane
 from storage.models import Burst, Conversation, Message, Outbox, SlaClock
 
 FOLD_BACKLOG = 5  # queued new ordinary alerts (about seconds at 1 post/s) before folding starts
 QUIET_SECONDS = 300  # a burst ends after this long without a new folded conversation
 REFRESH_EVERY = 5  # seconds between two updates of one card (chat.update is Tier 3: 50/min/workspace)
+BREACH_UNFOLD_BACKLOG = 2 * FOLD_BACKLOG  # a breach is worth a deeper queue than a new conversation
 UNFOLD_AT_END = 5  # at the end of a burst, this few remaining open conversations get their own alerts
 KEEP_REFRESHING = 24 * 3600  # an ended card still follows triage for a day
 FOLDED_NOTE_OPS = ("alert_refresh", "thread_note")  # rows about a conversation's own alert
@@ -124,8 +125,24 @@ def _open(s: Session, first: Conversation, now: float, lang: str) -> Burst:
                   last_folded_at=int(now), refreshed_at=int(now), lang=lang)
     s.add(burst)
     s.flush()
-    enqueue_slack(s, now, card_lane(burst), BURST_CARD, f"{BURST_CARD}:{burst.id}", burst_id=burst.id)
+    _queue_card(s, burst, now)
     return burst
+
+
+def _queue_card(s: Session, burst: Burst, now: float) -> None:
+    """The card's post: rendered when sent, and not sent if by then nothing is folded any more
+    (tick queues it again if something folds later)."""
+    enqueue_refresh(s, now, card_lane(burst), BURST_CARD, "burst_id", burst.id)
+
+
+def _card_in_flight(s: Session, burst: Burst) -> bool:
+    return s.scalar(select(Outbox.id).where(Outbox.lane == slack_lane(card_lane(burst)), Outbox.op == BURST_CARD,
+                                            Outbox.state.in_(ALERT_BACKLOG_STATES)).limit(1)) is not None
+
+
+def still_folded(s: Session, burst_id: int) -> int:
+    return s.scalar(select(func.count()).select_from(Conversation).where(Conversation.burst_id == burst_id,
+                                                                         Conversation.folded)) or 0
 
 
 # -- unfolding ----------------------------------------------------------------------------------
@@ -149,13 +166,13 @@ def unfold(s: Session, conv: Conversation, now: float) -> bool:
 
 
 def on_breach(s: Session, conv: Conversation, now: float) -> bool:
-    """A folded conversation's deadline passed. While its channel can still show alerts one by one,
-    it unfolds: its own alert, then the breach note in its thread (returns False: the caller queues
+    """A folded conversation's deadline passed. While its channel's queue of new alerts would still
+    drain within about ten seconds, it unfolds: its own alert, then the breach note in its thread (returns False: the caller queues
     that note). When many breach at once (a burst an hour ago), they stay folded and one note in
     the card's thread lists them, rendered when sent (returns True)."""
     if not conv.folded:
         return False
-    if _alert_backlog(s, conv.slack_channel) < FOLD_BACKLOG:
+    if _alert_backlog(s, conv.slack_channel) < BREACH_UNFOLD_BACKLOG:
         unfold(s, conv, now)
         return False
     burst = s.get(Burst, conv.burst_id)
@@ -192,6 +209,12 @@ def tick(db, now: float) -> int:
                 burst.closed_at = int(now)
                 queued += _unfold_few_left(s, burst, now)
             if burst.refreshed_at + REFRESH_EVERY > now and burst.closed_at != int(now):
+                continue
+            if not burst.slack_ts:
+                if not _card_in_flight(s, burst) and still_folded(s, burst.id):
+                    _queue_card(s, burst, now)
+                    burst.refreshed_at = int(now)
+                    queued += 1
                 continue
             fp = _fingerprint(s, burst)
             if fp != burst.fingerprint:

@@ -17,6 +17,10 @@ OPS = (bursts.BURST_CARD, bursts.BURST_REFRESH, bursts.BURST_BREACHES)
 
 def card_call(s, row: Outbox, now: float, post: dict[str, Any]) -> slack_ops.SlackCall:
     burst = _burst(s, row)
+    if burst.slack_ts:
+        raise slack_ops.Skip("card already posted")
+    if not bursts.still_folded(s, burst.id):
+        raise slack_ops.Skip("nothing folded any more: every conversation has its own alert")
     text, blocks = burst_message(bursts.facts(s, burst), burst.lang)
     return slack_ops.SlackCall("chat_postMessage", dict(channel=burst.slack_channel, text=text, blocks=blocks, **post),
                                store=("burst", burst.id))
