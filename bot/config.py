@@ -120,6 +120,7 @@ class AccountConfig(_Strict):
     slots: list[str] = []  # posting times for "next free slot", e.g. "mon-fri 09:30"
     timezone: str | None = None  # the zone of `slots` (default: the team's)
     crisis_keywords: list[str] = []  # spike detection per keyword on this account (see [crisis])
+    language: Literal["en", "fr"] = "en"  # of the channel's burst cards (bot/blocks/burst.py)
 
     @field_validator("slots")
     @classmethod

@@ -29,6 +29,11 @@ class Action(StrEnum):
     STATUS = "conversation_status"  # the alert's status menu (overflow): snooze, resolve...
     ACKNOWLEDGE = "conversation_acknowledge"  # "I'm on it" on escalations and on-call DMs
     CRISIS_PUBLISH_ANYWAY = "crisis_publish_anyway"  # a post held by an incident (handlers/actions_crisis.py)
+    # burst cards and Triage (handlers/triage.py)
+    TRIAGE = "burst_triage"
+    TRIAGE_ROW = "triage_row"  # one conversation's menu: assign, reply, no reply needed, open
+    TRIAGE_PAGE = "triage_page"
+    TRIAGE_FIRST_PAGE = "triage_first_page"
 
 
 class View(StrEnum):
@@ -41,6 +46,7 @@ class View(StrEnum):
     POST_RESCHEDULE_CONFIRM = "post_reschedule_confirm_modal"
     POST_CHANGES = "post_changes_modal"
     POST_OPEN = "post_open_modal"
+    TRIAGE = "triage_modal"
 
 
 class Block(StrEnum):
@@ -55,9 +61,15 @@ class Block(StrEnum):
     CALENDAR_NAV = "calendar_nav"
     SLA_ACTIONS = "sla_actions"
     CRISIS_HELD = "crisis_held"
+    BURST_ACTIONS = "burst_actions"
+    TRIAGE_PICK = "triage_pick"
+    TRIAGE_BULK = "triage_bulk"
+    TRIAGE_NAV = "triage_nav"
 
 
 class Input(StrEnum):
     TEXT = "text"
     ACCOUNTS = "accounts"  # dispatches: the length checks follow the accounts chosen
     POST_TEXT = "post_text_input"  # dispatches on typing: live length checks
+    TRIAGE_PICK = "triage_pick_input"
+    TRIAGE_BULK = "triage_bulk_input"

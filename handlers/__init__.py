@@ -9,6 +9,7 @@ import handlers.commands_crisis  # noqa: F401 - registers /veille crisis
 import handlers.commands_posts  # noqa: F401 - registers /veille post, calendar, move, changes, cancel, audit
 import handlers.commands_sla  # noqa: F401 - registers /veille sla, oncall and the status subcommands
 import handlers.commands_sources  # noqa: F401 - registers /veille sources
+import handlers.triage  # noqa: F401 - registers /veille triage
 from bot.services import Services
 from handlers import actions, actions_posts, actions_sla, commands, events, middleware, views, views_posts
 
@@ -23,3 +24,4 @@ def register_all(app: App, svc: Services) -> None:
     actions_posts.register(app, svc)
     views_posts.register(app, svc)
     actions_crisis.register(app, svc)
+    handlers.triage.register(app, svc)

@@ -6,7 +6,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 # 64-bit everywhere, but SQLite only auto-increments a column spelled INTEGER.
@@ -43,6 +54,10 @@ class Conversation(Base):
     slack_ts: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[int] = mapped_column()
     updated_at: Mapped[int] = mapped_column()
+    # Burst cards (bot/domain/bursts.py): the burst this conversation was folded into (kept after
+    # it unfolds, so the card's counts stay exact), and whether it is still folded (no own alert).
+    burst_id: Mapped[int | None] = mapped_column(default=None, index=True)
+    folded: Mapped[bool] = mapped_column(default=False)
 
 
 class Message(Base):
@@ -395,3 +410,26 @@ class Incident(Base):
     slack_channel: Mapped[str | None] = mapped_column(String(40), default=None)
     sla_policy: Mapped[str | None] = mapped_column(String(100), default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)  # rate, normal, top words, samples
+
+
+class Burst(Base):
+    """One live card per account while its channel gets more new conversations than it can show
+    one by one: ordinary conversations fold into it (conversation.burst_id) instead of each
+    posting an alert. Rendered from the database when sent, so its counts are exact."""
+
+    __tablename__ = "burst"
+    # One open burst per account: two replicas folding at once collide here and ingest retries.
+    __table_args__ = (Index("ix_burst_account_open", "account", "closed_at"),
+                      Index("uq_burst_open_account", "account", unique=True, sqlite_where=text("closed_at IS NULL"),
+                            postgresql_where=text("closed_at IS NULL")))
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(String(100))
+    slack_channel: Mapped[str] = mapped_column(String(40))
+    slack_ts: Mapped[str | None] = mapped_column(String(40), default=None)
+    opened_at: Mapped[int] = mapped_column()
+    last_folded_at: Mapped[int] = mapped_column()
+    closed_at: Mapped[int | None] = mapped_column(default=None)  # no new folded conversation for a while
+    refreshed_at: Mapped[int] = mapped_column(default=0)  # when a card refresh was last queued
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")  # the counts the last refresh showed
+    lang: Mapped[str] = mapped_column(String(5), default="en")  # the card's language (the account's)

@@ -41,6 +41,8 @@ def _conversation_line(i: QueueItem, now: float) -> str:
     else:
         due = f"due {date_token(i.due_at)}"
     assignee = f" · <@{c.assignee}>" if c.assignee else ""
+    if c.folded:  # no alert of its own yet: found through its burst card's Triage
+        assignee += " · on a burst card (`/veille triage`)"
     return f"`c{c.id}` {network_label(c.network)} {who} → {escaped(c.account, 60)} · {due}{assignee}"
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot import pagerduty
 from bot.domain import audit, oncall_store
 from bot.domain.approvals import APPROVED, LATE_LIMIT, member_lang
-from bot.domain.outbox import enqueue, enqueue_slack, slack_lane
+from bot.domain.outbox import SideLane, enqueue, enqueue_slack, side_lane
 from bot.domain.spikes import top_words
 from storage.models import Conversation, Draft, Incident, Message, Outbox, OutboxState, SlaClock, SlaEvent
 from storage.upsert import insert_ignore
@@ -101,7 +101,7 @@ def dedup_key(inc: Incident) -> str:
 def incident_lane(channel: str) -> str:
     """The incident's own lane in its channel: its message does not queue behind the burst's alerts
     (one message per incident, so Slack's per-channel pace holds), and its notes follow it in order."""
-    return f"{slack_lane(channel)}:incident"
+    return side_lane(channel, SideLane.INCIDENT)
 
 
 def open_key(inc: Incident) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import VeilleConfig
 from bot.connectors.base import InboundMessage
-from bot.domain import clocks, statuses
+from bot.domain import bursts, clocks, statuses
 from bot.domain.outbox import enqueue_refresh, enqueue_slack, enqueue_slack_many
 from bot.domain.urgency import alert_priority
 from storage.models import Conversation, Message
@@ -61,15 +61,16 @@ def _ingest(s: Session, cfg: VeilleConfig, rules: clocks.SlaRules, now: float,
             run.append((m, account.channel))
         else:
             # Our own reply: everything before it is stored first, so clocks see the true order.
-            _ingest_customer_messages(s, rules, now, run, result)
+            _ingest_customer_messages(s, rules, now, run, result, cfg)
             run = []
             _ingest_brand_reply(s, rules, now, m, result)
-    _ingest_customer_messages(s, rules, now, run, result)
+    _ingest_customer_messages(s, rules, now, run, result, cfg)
     return result
 
 
 def _ingest_customer_messages(s: Session, rules: clocks.SlaRules, now: float,
-                              run: list[tuple[InboundMessage, str]], result: IngestResult) -> None:
+                              run: list[tuple[InboundMessage, str]], result: IngestResult,
+                              cfg: VeilleConfig | None = None) -> None:
     """Set-based: a handful of statements for the whole run, whatever its size (a burst of
     mentions is exactly when ingest must keep up)."""
     if not run:
@@ -98,8 +99,10 @@ def _ingest_customer_messages(s: Session, rules: clocks.SlaRules, now: float,
     s.flush()
     clocks.start_new_conversations(s, rules, [(conv, m.text) for m, conv, first in placed if first], now)
     # Alerts are queued before the thread notes of this run: a channel's lane keeps that order.
+    # More new conversations than the channel can show one by one fold into a burst card.
+    alerted = bursts.fold_new(s, rules, now, created, cfg)
     enqueue_slack_many(s, now, [(c.slack_channel, "alert_post", f"alert:{c.id}", {"conversation_id": c.id},
-                                 alert_priority(rules, c)) for c in created])
+                                 alert_priority(rules, c)) for c in alerted])
     new_ids = {c.id for c in created}
     for (m, conv, first), msg in zip(placed, stored, strict=True):
         if not first:
@@ -220,6 +223,8 @@ def _message(conv: Conversation, m: InboundMessage, now: float, direction: str) 
 
 def _note_in_thread(s: Session, conv: Conversation, now: float, kind: str, m: InboundMessage,
                     message_id: int | None = None) -> None:
+    if conv.folded:  # counted on its burst card; posted into its own thread if it unfolds
+        return
     enqueue_slack(s, now, conv.slack_channel, "thread_note", f"{kind}:{m.network}:{m.id}",
                   conversation_id=conv.id, note=kind, message_id=message_id)
     enqueue_refresh(s, now, conv.slack_channel, "alert_refresh", "conversation_id", conv.id)

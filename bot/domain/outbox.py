@@ -37,6 +37,9 @@ class Op(StrEnum):
     INCIDENT_DM = "incident_dm"
     INCIDENT_NOTE = "incident_note"
     INCIDENT_HELD = "incident_held"
+    BURST_CARD = "burst_card"
+    BURST_REFRESH = "burst_refresh"
+    BURST_BREACHES = "burst_breaches"
 
 
 class Priority(IntEnum):
@@ -51,6 +54,30 @@ class Priority(IntEnum):
 
 def slack_lane(channel: str) -> str:
     return f"slack:{channel}"
+
+
+class SideLane(StrEnum):
+    """A channel's messages that keep their own order beside its alerts (so they never queue behind
+    a burst's backlog) while spending the same channel's Slack budget."""
+
+    BURST = "burst"  # a burst card, its refreshes and notes (bot/domain/bursts.py)
+    INCIDENT = "incident"  # an incident's message and its thread notes (bot/domain/crisis.py)
+
+
+def side_lane(channel: str, side: SideLane) -> str:
+    return f"{slack_lane(channel)}:{side}"
+
+
+def channel_lanes(channel: str) -> list[str]:
+    """Every lane that posts into `channel`."""
+    return [slack_lane(channel)] + [side_lane(channel, side) for side in SideLane]
+
+
+def budget_lane(lane: str) -> str:
+    """The lane whose Slack budget a row spends: a side lane spends its channel's."""
+    for side in SideLane:
+        lane = lane.removesuffix(f":{side}")
+    return lane
 
 
 def network_lane(account: str) -> str:

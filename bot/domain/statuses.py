@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.domain import audit, clocks, escalation
+from bot.domain import audit, bursts, clocks, escalation
 from bot.domain.conversations import ConversationError, get
 from bot.domain.outbox import enqueue_refresh
 from storage.models import Conversation
@@ -109,6 +109,7 @@ def set_priority(s: Session, rules, now: float, conversation_id: int, priority: 
     before = conv.priority
     conv.priority, conv.updated_at = priority, int(now)
     clocks.reapply(s, rules, conv, now, "priority")
+    bursts.unfold_if_priority(s, rules, conv, now)  # a priority conversation never stays folded
     audit.record(s, now, actor, "priority", "conversation", conv.id, before=before, after=priority)
     _refresh(s, conv, now)
     return conv

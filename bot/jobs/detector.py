@@ -17,7 +17,7 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from bot.blocks.sla import digest_message
-from bot.domain import clocks, escalation
+from bot.domain import bursts, clocks, escalation
 from bot.domain.outbox import enqueue, enqueue_refresh, enqueue_slack, slack_lane
 from storage.models import Conversation, SlaClock
 
@@ -114,6 +114,8 @@ def _digests(s, rows: list[SlaClock], convs: dict[int, Conversation], quiet: set
 
 def _alert(s, conv: Conversation, clock: SlaClock, now: float, kind: str, level: int, **extra) -> None:
     if not conv.slack_channel:
+        return
+    if kind == "breach" and bursts.on_breach(s, conv, now):  # folded: its own alert, or the card's note
         return
     enqueue_slack(s, now, conv.slack_channel, "thread_note", f"sla:{clock.id}:{kind}:{level}",
                   conversation_id=conv.id, note=kind, clock_id=clock.id, level=level, **extra)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from bot.domain.outbox import slack_lane
+from bot.domain.outbox import budget_lane, channel_lanes
 from bot.jobs import lease
 from storage.models import Outbox, OutboxState
 
@@ -45,7 +45,7 @@ def degraded(db) -> list[Problem]:
             agg = token.setdefault(error, [0, since])
             agg[0], agg[1] = agg[0] + n, min(agg[1], since)
         else:
-            problems.append(Problem("channel_blocked", lane.removeprefix("slack:"), n, error or "", since))
+            problems.append(Problem("channel_blocked", budget_lane(lane).removeprefix("slack:"), n, error or "", since))
     problems += [Problem("token_invalid", "slack", n, error, since) for error, (n, since) in token.items()]
     problems += [Problem("dead_letter", op, n, error or "", since) for op, n, since, error in dead]
     return sorted(problems, key=lambda p: (p.kind, p.subject))
@@ -66,7 +66,7 @@ def token_blocked(db) -> bool:
 def unblock_channel(db, channel: str, now: float) -> int:
     """The bot joined `channel`: its blocked rows go out again, in their order. Returns how many."""
     with db.session() as s:
-        return lease.transition(s, [Outbox.lane == slack_lane(channel)], [S.BLOCKED], S.PENDING, now,
+        return lease.transition(s, [Outbox.lane.in_(channel_lanes(channel))], [S.BLOCKED], S.PENDING, now,
                                 run_at=int(now), last_error=None)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from bot.domain import bursts
 from bot.jobs.crisis import CrisisDetector
 from bot.jobs.detector import detect, next_wakeup
 from bot.jobs.outbox_worker import OutboxWorker
@@ -68,6 +69,8 @@ class Runner:
         while not self.stop_event.is_set():
             try:
                 if detect(self.svc.db, clock.now(), rules=self.svc.rules):
+                    self.svc.wake_outbox.set()
+                if bursts.tick(self.svc.db, clock.now()):  # burst cards: refresh, end quiet bursts
                     self.svc.wake_outbox.set()
                 nxt = next_wakeup(self.svc.db)
             except Exception:

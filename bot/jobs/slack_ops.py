@@ -13,7 +13,9 @@ from sqlalchemy import select
 from bot.blocks import notes
 from bot.blocks import sla as sla_blocks
 from bot.i18n import lang_of
-from storage.models import Conversation, Draft, Message, Outbox, SlaClock
+from storage.models import Burst, Conversation, Draft, Message, Outbox, SlaClock
+
+STORED_IN = {"conversation": Conversation, "draft": Draft, "burst": Burst}  # SlackCall.store kinds
 
 ACTIVE_METRIC_ORDER = ("first_response", "next_response", "resolution")
 SLA_NOTES = ("met", "fulfilled_late", "escalation", "acknowledged", "replied_elsewhere", "reply_deleted")
@@ -23,7 +25,7 @@ SLA_NOTES = ("met", "fulfilled_late", "escalation", "acknowledged", "replied_els
 class SlackCall:
     method: str  # chat_postMessage | chat_update
     kwargs: dict[str, Any]
-    store: tuple[str, int] | None = None  # ("conversation"|"draft", id): where the new ts goes
+    store: tuple[str, int] | None = None  # (a STORED_IN kind, id): where the new ts goes
 
 
 class Skip(Exception):
@@ -75,8 +77,16 @@ def store_ts(s, call: SlackCall, ts: str, channel: str) -> None:
     if call.store is None:
         return
     kind, ident = call.store
-    obj = s.get(Conversation if kind == "conversation" else Draft, ident)
+    obj = s.get(STORED_IN[kind], ident)
     obj.slack_ts, obj.slack_channel = ts, channel
+
+
+def skip_if_folded(s, conversation_id: int) -> None:
+    """A conversation folded into a burst card has no alert: the card counts what its alert's
+    refreshes and thread notes would have said."""
+    conv = s.get(Conversation, conversation_id)
+    if conv is not None and conv.folded:
+        raise Skip(f"folded into burst {conv.burst_id}")
 
 
 def headline_clock(s, conversation_id: int) -> SlaClock | None:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from bot.domain import crisis
 from bot.domain.outbox import Op, Priority
 from bot.jobs import crisis_ops
-from bot.jobs.lease import Bucket
 from bot.outbox.registry import register
-from bot.outbox.slack import POST_BURST, SlackOp
+from bot.outbox.slack import SlackOp
 from storage.models import Incident
 
 
@@ -19,14 +18,10 @@ class IncidentOp(SlackOp):
 
 @register
 class IncidentOpen(IncidentOp):
-    """The incident's message in the account's channel. It has a lane of its own so it never queues
-    behind the burst's alerts, but it spends the channel's Slack budget like any post there."""
+    """The incident's message in the account's channel (in a side lane: never behind the burst)."""
 
     name = Op.INCIDENT_OPEN
     priority = Priority.URGENT
-
-    def bucket(self, row, pace):
-        return row.lane.removesuffix(":incident"), Bucket(rate=1.0 / pace, burst=POST_BURST)
 
 
 @register

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from bot.jobs.outbox_worker import OutboxWorker
     from storage.models import Outbox
 
-MODULES = ("bot.outbox.slack", "bot.outbox.network", "bot.outbox.crisis")
+MODULES = ("bot.outbox.slack", "bot.outbox.network", "bot.outbox.crisis", "bot.outbox.burst")
 REGISTRY: dict[str, OutboxOp] = {}
 _loaded = False
 

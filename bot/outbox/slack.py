@@ -9,9 +9,18 @@ from bot.blocks import alert, draft
 from bot.blocks import post as post_blocks
 from bot.blocks import sla as sla_blocks
 from bot.domain.approvals import card_status, steps_of
-from bot.domain.outbox import Op, Priority
+from bot.domain.outbox import Op, Priority, budget_lane
 from bot.jobs.lease import Bucket
-from bot.jobs.slack_ops import Skip, SlackCall, _conv, _first_message, _note, headline_clock, resolution_clock
+from bot.jobs.slack_ops import (
+    Skip,
+    SlackCall,
+    _conv,
+    _first_message,
+    _note,
+    headline_clock,
+    resolution_clock,
+    skip_if_folded,
+)
 from bot.outbox.registry import OutboxOp, register
 from storage.models import Draft, Outbox, SlaClock
 
@@ -21,7 +30,7 @@ UPDATE_BUCKET_NAME = "slack-method:chat.update"
 URGENT_NOTES = frozenset({"breach", "escalation"})
 
 
-def _post_kwargs(row: Outbox) -> dict[str, Any]:
+def post_kwargs(row: Outbox) -> dict[str, Any]:
     meta = {"event_type": "veille_outbox", "event_payload": {"key": row.idempotency_key}}
     return {"unfurl_links": False, "unfurl_media": False, "metadata": meta}
 
@@ -43,7 +52,7 @@ class SlackOp(OutboxOp):
         raise NotImplementedError
 
     def bucket(self, row: Outbox, pace: float):
-        return row.lane, Bucket(rate=1.0 / pace, burst=POST_BURST)
+        return budget_lane(row.lane), Bucket(rate=1.0 / pace, burst=POST_BURST)
 
     def perform(self, worker, row: Outbox) -> None:
         worker.perform_slack(self, row)
@@ -70,7 +79,7 @@ class AlertPost(SlackOp):
         text, blocks = alert.alert_message(conv, _first_message(s, conv.id), headline_clock(s, conv.id), now,
                                            resolution=resolution_clock(s, conv.id))
         return SlackCall("chat_postMessage", dict(channel=conv.slack_channel, text=text, blocks=blocks,
-                                                  **_post_kwargs(row)), store=("conversation", conv.id))
+                                                  **post_kwargs(row)), store=("conversation", conv.id))
 
 
 @register
@@ -81,6 +90,7 @@ class AlertRefresh(SlackUpdate):
         return _alert_key(payload["conversation_id"])
 
     def build(self, s, row, now):
+        skip_if_folded(s, row.payload["conversation_id"])
         conv = _conv(s, row.payload["conversation_id"])
         if not conv.slack_ts:
             raise Skip("alert not posted")
@@ -103,11 +113,12 @@ class ThreadNote(SlackOp):
 
     def build(self, s, row, now):
         p = row.payload
+        skip_if_folded(s, p["conversation_id"])
         conv = _conv(s, p["conversation_id"])
         if not conv.slack_ts:
             raise Skip("alert not posted")
         text, blocks = _note(s, conv, p)
-        post = _post_kwargs(row)
+        post = post_kwargs(row)
         if p.get("broadcast"):  # an escalation to the whole channel shows in the channel too
             post["reply_broadcast"] = True
         return SlackCall("chat_postMessage", dict(channel=conv.slack_channel, thread_ts=conv.slack_ts, text=text,
@@ -128,7 +139,7 @@ class DraftCard(SlackOp):
             raise Skip("draft gone")
         conv = _conv(s, d.conversation_id) if d.conversation_id else None
         text, blocks = draft.draft_message(d, card_status(s, d))
-        kwargs = dict(channel=d.slack_channel, text=text, blocks=blocks, **_post_kwargs(row))
+        kwargs = dict(channel=d.slack_channel, text=text, blocks=blocks, **post_kwargs(row))
         if conv is not None:
             if not conv.slack_ts:
                 raise Skip("alert not posted")
@@ -170,7 +181,7 @@ class DraftNote(SlackOp):
             raise Skip("card not posted")
         text, blocks = post_blocks.note_message(d, p["note"], p, steps_of(d))
         return SlackCall("chat_postMessage", dict(channel=d.slack_channel, thread_ts=thread_ts, text=text,
-                                                  blocks=blocks, **_post_kwargs(row)))
+                                                  blocks=blocks, **post_kwargs(row)))
 
 
 @register
@@ -185,7 +196,7 @@ class SlaDm(SlackOp):
         p = row.payload
         conv, clock = _conv(s, p["conversation_id"]), s.get(SlaClock, p["clock_id"])
         variants = {lang: sla_blocks.oncall_dm(lang, conv, clock, p["level"]) for lang in ("en", "fr")}
-        return SlackCall("sla_dm", dict(user=p["user"], variants=variants, **_post_kwargs(row)))
+        return SlackCall("sla_dm", dict(user=p["user"], variants=variants, **post_kwargs(row)))
 
 
 @register
@@ -196,7 +207,7 @@ class DirectMessage(SlackOp):
 
     def build(self, s, row, now):
         p = row.payload
-        return SlackCall("dm", dict(user=p["user"], text=p["text"], blocks=p.get("blocks"), **_post_kwargs(row)))
+        return SlackCall("dm", dict(user=p["user"], text=p["text"], blocks=p.get("blocks"), **post_kwargs(row)))
 
 
 @register
@@ -206,4 +217,4 @@ class ChannelMessage(SlackOp):
     def build(self, s, row, now):
         p = row.payload
         return SlackCall("chat_postMessage", dict(channel=p["channel"], text=p["text"], blocks=p.get("blocks"),
-                                                  thread_ts=p.get("thread_ts"), **_post_kwargs(row)))
+                                                  thread_ts=p.get("thread_ts"), **post_kwargs(row)))

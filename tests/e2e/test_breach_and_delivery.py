@@ -71,7 +71,8 @@ def test_a_forged_slack_request_is_refused(veille):
 
 
 def test_a_burst_is_paced_per_channel_and_429_delays_only_that_channel(veille):
-    for i in range(8):
+    # Five: more than Slack's burst allowance (4), not yet enough to fold into a burst card.
+    for i in range(5):
         veille.mention(f"t-{i}", f"burst {i}", author=f"u-{i}", handle=f"@p{i}")
     veille.mention("m-1", "elsewhere", account="acme_fr")
     veille.settle()
@@ -79,11 +80,11 @@ def test_a_burst_is_paced_per_channel_and_429_delays_only_that_channel(veille):
     assert len(veille.alerts("C0ACMEFR")) == 1  # not held up by the other channel's limit
     limited = [c for c in veille.standin.calls_to("chat.postMessage") if c.status == 429]
     assert limited, "the stand-in should have rate-limited the burst"
-    assert len(veille.alerts("C0ACME")) < 8
+    assert len(veille.alerts("C0ACME")) < 5
     veille.advance(10)  # Retry-After passes: the rest goes out, in order, none lost
     texts = [all_text(a) for a in veille.alerts("C0ACME")]
-    assert len(texts) == 8
-    assert [int(t.split("burst ")[1][0]) for t in texts] == list(range(8))
+    assert len(texts) == 5
+    assert [int(t.split("burst ")[1][0]) for t in texts] == list(range(5))
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="SQLite only")

@@ -17,6 +17,7 @@ import httpx
 
 from bot.app import build_app, build_services
 from bot.config import Settings, parse_config
+from bot.domain import bursts
 from bot.httpserve import ServedApp
 from bot.jobs.detector import detect
 from bot.jobs.outbox_worker import OutboxWorker
@@ -171,10 +172,10 @@ class Veille:
         """Let every acked listener finish, then run the detector and the outbox until idle."""
         for _ in range(100):
             self.executor.wait_idle()
-            n = detect(self.db, self.clock.now()) + self.worker.drain()
+            n = detect(self.db, self.clock.now()) + bursts.tick(self.db, self.clock.now()) + self.worker.drain()
             if n == 0:
                 self.executor.wait_idle()
-                if detect(self.db, self.clock.now()) + self.worker.drain() == 0:
+                if detect(self.db, self.clock.now()) + bursts.tick(self.db, self.clock.now()) + self.worker.drain() == 0:
                     return
         raise AssertionError("work never settled")
 

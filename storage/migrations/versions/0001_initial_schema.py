@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 07:27:00.999802
+Create Date: 2026-12-02 07:29:28.764138
 """
 from alembic import op
 import sqlalchemy as sa
@@ -28,6 +28,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index('ix_audit_subject', ['subject_type', 'subject_id'], unique=False)
+
+    op.create_table('burst',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('account', sa.String(length=100), nullable=False),
+    sa.Column('slack_channel', sa.String(length=40), nullable=False),
+    sa.Column('slack_ts', sa.String(length=40), nullable=True),
+    sa.Column('opened_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('last_folded_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('closed_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('refreshed_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('lang', sa.String(length=5), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('burst', schema=None) as batch_op:
+        batch_op.create_index('ix_burst_account_open', ['account', 'closed_at'], unique=False)
+        batch_op.create_index('uq_burst_open_account', ['account'], unique=True, sqlite_where=sa.text('closed_at IS NULL'), postgresql_where=sa.text('closed_at IS NULL'))
 
     op.create_table('connector_state',
     sa.Column('account', sa.String(length=100), nullable=False),
@@ -61,10 +78,13 @@ def upgrade() -> None:
     sa.Column('slack_ts', sa.String(length=40), nullable=True),
     sa.Column('created_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('updated_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('burst_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('folded', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('account', 'thread_key')
     )
     with op.batch_alter_table('conversation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conversation_burst_id'), ['burst_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_status'), ['status'], unique=False)
 
     op.create_table('incident',
@@ -367,9 +387,15 @@ def downgrade() -> None:
     op.drop_table('incident')
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversation_status'))
+        batch_op.drop_index(batch_op.f('ix_conversation_burst_id'))
 
     op.drop_table('conversation')
     op.drop_table('connector_state')
+    with op.batch_alter_table('burst', schema=None) as batch_op:
+        batch_op.drop_index('uq_burst_open_account', sqlite_where=sa.text('closed_at IS NULL'), postgresql_where=sa.text('closed_at IS NULL'))
+        batch_op.drop_index('ix_burst_account_open')
+
+    op.drop_table('burst')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_subject')
 

@@ -1,0 +1,343 @@
+"""A bad-buzz day, shortened: does Veille stay readable and on time when one account receives
+50 mentions a second? First version (issue 8): burst cards; the lead extends it with the other
+slices (priority outbox, spike detection, group-commit ingest, replicas).
+
+The real app (signed /ingest/webhook over HTTP, the Runner's outbox workers, SLA detector and
+burst tick) on the real clock, against the Slack stand-in with its rate limits ON (chat.postMessage
+about 1/s per channel with a burst of 4, other methods per Tier per minute, 429 + Retry-After).
+
+- background: 20 accounts, each with its own channel, one new mention every 10 s each;
+- one account receives --rate mentions/s for --duration s, 1 % from VIP authors, 0.2 % DMs;
+- conversations of the crisis account, already alerted, whose first-response deadlines fall inside
+  the burst: the issue's 50 per 10 minutes, scaled to the run but at least 10 (packing 50 into a
+  30 s run would spend Slack's chat.update budget, 50/min for the workspace, on their refreshes).
+
+It runs twice, same load: with burst cards, then as the baseline with folding turned off (every
+new conversation queues its own alert, as main did). Prints mentions lost, duplicates in Slack,
+429s answered to Veille, p99 ingest -> visible in Slack (own alert, or counted on the burst card),
+p99 ingest -> VIP/DM own alert, p99 breach-note lateness, and the busiest channel-minute.
+
+    python bench/crisis.py [--rate 50] [--duration 30] [--drain 25] [--full] [--database-url URL]
+
+--full is the issue's 10 minutes at 50/s (30,000 mentions); the default (1,500 in 30 s) runs
+in about two minutes for both modes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
+
+from bot.clock import RealClock  # noqa: E402
+from bot.config import Settings, parse_config  # noqa: E402
+from bot.signing import signed_headers  # noqa: E402
+from bot.slack.standin import SlackStandIn  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.models import Burst, Conversation, Message, SlaClock  # noqa: E402
+
+CRISIS, CRISIS_CHANNEL = "crisis", "C0CRISIS"
+BACKGROUND = [(f"bg{i:02d}", f"C0BG{i:02d}") for i in range(20)]
+BACKGROUND_EVERY = 10.0  # seconds between two mentions of one background account
+VIPS = [f"@vip{i}" for i in range(100)]
+DEADLINES_IN_BURST = 50
+INGEST = "bench-ingest"
+CARD_TOTAL = re.compile(r"^Burst on \S+: (\d+) new conversations")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rate", type=float, default=50.0, help="crisis mentions per second (default 50)")
+    ap.add_argument("--duration", type=float, default=30.0, help="seconds of burst (default 30)")
+    ap.add_argument("--drain", type=float, default=25.0, help="seconds watched after the burst (default 25)")
+    ap.add_argument("--full", action="store_true", help="the issue's figure: 10 minutes at 50/s (30,000)")
+    ap.add_argument("--database-url", default=None, help="default: a fresh SQLite file per mode")
+    ap.add_argument("--only", choices=("cards", "baseline"), default=None, help="run one mode only")
+    args = ap.parse_args()
+    if args.full:
+        args.rate, args.duration, args.drain = 50.0, 600.0, 60.0
+    print(f"Veille crisis bench: {args.rate:g} mentions/s on one account for {args.duration:g} s "
+          f"({int(args.rate * args.duration):,} mentions), 20 background accounts, Slack rate limits ON")
+    print("  compressed or off: real clock but a short burst (--full for 10 min); one process, no replicas; "
+          "no spike detection, no priority outbox (other slices)\n")
+    results = {}
+    for mode in ("cards", "baseline"):
+        if args.only and mode != args.only:
+            continue
+        results[mode] = run(args, folding=mode == "cards")
+        _print(mode, results[mode])
+    return 0
+
+
+def run(args, folding: bool) -> dict:
+    from bot.app import build_app, build_services
+    from bot.domain import bursts
+    from bot.httpserve import ServedApp
+    from bot.jobs.runner import Runner
+    from bot.web import build_web
+
+    saved = bursts.FOLD_BACKLOG
+    bursts.FOLD_BACKLOG = saved if folding else 10**9  # the baseline: nothing ever folds
+    db_url, cleanup = _database(args.database_url)
+    clock = RealClock()
+    channels = [CRISIS_CHANNEL] + [c for _, c in BACKGROUND]
+    standin = SlackStandIn(clock=clock, rate_limits=True, channels=channels).start()
+    settings = Settings(_env_file=None, SLACK_BOT_TOKEN=standin.token, SLACK_SIGNING_SECRET="bench",
+                        SLACK_API_URL=standin.api_url, DATABASE_URL=db_url, VEILLE_INGEST_SECRET=INGEST)
+    accounts = [{"key": CRISIS, "network": "x", "handle": "@acme", "channel": CRISIS_CHANNEL}]
+    accounts += [{"key": k, "network": "mastodon", "handle": f"@{k}@example.social", "channel": c} for k, c in BACKGROUND]
+    cfg = parse_config({"team": {"approvers": ["U0BOB"]}, "accounts": accounts,
+                        "sla": {"first_response": "1h", "next_response": "2h", "vip_authors": VIPS}})
+    db = Database(db_url)
+    db.migrate()
+    svc = build_services(settings, cfg, clock, db=db, env={})
+    web = ServedApp(build_web(build_app(svc), svc)).start()
+    start = time.time() + 3
+    standin.limiter.enabled = False  # the seeded alerts were posted an hour ago, not now
+    dues = _seed_deadlines(db, svc, start, args.duration)
+    standin.limiter.enabled = True
+    standin.reset_calls()
+    runner = Runner(svc)
+    runner.start()
+    sender = Sender(web.url, clock)
+    try:
+        sender.run(args.rate, args.duration, start)
+        time.sleep(args.drain)
+    finally:
+        runner.stop()
+        sender.close()
+        web.stop()
+    try:
+        return _measure(db, standin, sender, dues, start, args)
+    finally:
+        bursts.FOLD_BACKLOG = saved
+        standin.stop()
+        db.dispose()
+        cleanup()
+
+
+class Sender:
+    """Posts signed webhook batches every 100 ms; records when each mention was acknowledged."""
+
+    def __init__(self, url: str, clock):
+        self.http = httpx.Client(base_url=url, timeout=30)
+        self.clock = clock
+        self.acked: dict[str, float] = {}  # mention id -> when its 202 came back
+        self.kinds: dict[str, str] = {}  # mention id -> "vip" | "dm" | "ordinary" (crisis account only)
+        self.failed = 0
+        self.sent = 0
+
+    def run(self, rate: float, duration: float, start: float) -> None:
+        time.sleep(max(0.0, start - time.time()))
+        tick, n, t = 0.1, 0, 0.0
+        next_bg = {k: start + (i * BACKGROUND_EVERY / len(BACKGROUND)) for i, (k, _) in enumerate(BACKGROUND)}
+        while t < duration:
+            due = int(rate * (t + tick)) - n
+            batch = [self._crisis(n + i) for i in range(due)]
+            n += due
+            now = time.time()
+            for k, at in next_bg.items():
+                if at <= now:
+                    batch.append(self._mention(k, f"{k}-{int(at * 1000)}", f"@fan{int(at)}", "mention",
+                                               "Petite question sur ma commande"))
+                    next_bg[k] = at + BACKGROUND_EVERY
+            if batch:
+                self._post(batch)
+            t += tick
+            time.sleep(max(0.0, start + t - time.time()))
+
+    def _crisis(self, i: int) -> dict:
+        kind, handle = "ordinary", f"@angry{i}"
+        if i % 100 == 37:
+            kind, handle = "vip", VIPS[i // 100 % len(VIPS)]
+        elif i % 500 == 71:  # "some DMs": 0.2 %
+            kind = "dm"
+        mid = f"c-{i}"
+        self.kinds[mid] = kind
+        text = f"#boycott produit défectueux, remboursement refusé, service client muet ({i})"
+        return self._mention(CRISIS, mid, handle, "dm" if kind == "dm" else "mention", text)
+
+    def _mention(self, account: str, mid: str, handle: str, kind: str, text: str) -> dict:
+        return {"id": mid, "network": "x" if account == CRISIS else "mastodon", "account": account, "kind": kind,
+                "author": {"id": handle, "handle": handle, "name": handle.strip("@")}, "text": text,
+                "url": f"https://x.example/{handle.strip('@')}/{mid}",
+                "created_at": datetime.fromtimestamp(int(time.time()), UTC).isoformat().replace("+00:00", "Z")}
+
+    def _post(self, batch: list[dict]) -> None:
+        body = json.dumps(batch).encode()
+        self.sent += len(batch)
+        try:
+            r = self.http.post("/ingest/webhook", content=body, headers=signed_headers(INGEST, body, self.clock.now()))
+        except httpx.HTTPError:
+            self.failed += len(batch)
+            return
+        if r.status_code != 202:
+            self.failed += len(batch)
+            return
+        done = time.time()
+        for label in r.json()["stored"]:
+            self.acked[label.split(":", 1)[1]] = done
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _seed_deadlines(db: Database, svc, start: float, duration: float) -> dict[int, int]:
+    """Conversations alerted an hour ago whose deadlines fall inside the burst: clock id -> due."""
+    dues: dict[int, int] = {}
+    count = max(10, round(DEADLINES_IN_BURST * duration / 600))
+    for i in range(count):
+        account, channel = CRISIS, CRISIS_CHANNEL
+        due = int(start + 2 + (i + 0.5) * max(1.0, duration - 4) / count)
+        ts = svc.slack.chat_postMessage(channel=channel, text=f"alert seeded {i}")["ts"]
+        with db.session() as s:
+            conv = Conversation(account=account, network="x", kind="mention", thread_key=f"seed-{i}", status="open",
+                                author_id=f"s{i}", author_handle=f"@s{i}", first_inbound_at=due - 3600,
+                                last_inbound_at=due - 3600, message_count=1, slack_channel=channel, slack_ts=ts,
+                                created_at=due - 3600, updated_at=due - 3600)
+            s.add(conv)
+            s.flush()
+            s.add(Message(conversation_id=conv.id, network="x", external_id=f"seed-{i}", account=account,
+                          kind="mention", direction="in", text="Where is my order?", created_at=due - 3600,
+                          received_at=due - 3600))
+            clock = SlaClock(conversation_id=conv.id, metric="first_response", cycle=1, start_at=due - 3600,
+                             due_at=due, warn_at=[], next_check_at=due, state="running", policy="default",
+                             applied_at=due - 3600)
+            s.add(clock)
+            s.flush()
+            dues[clock.id] = due
+    return dues
+
+
+def _measure(db: Database, standin: SlackStandIn, sender: Sender, dues: dict[int, int], start: float, args) -> dict:
+    calls = standin.calls
+    keys: Counter[str] = Counter()
+    alert_at: dict[int, float] = {}
+    breach_at: dict[int, float] = {}
+    per_minute: Counter[tuple[str, int]] = Counter()
+    for channel in [CRISIS_CHANNEL] + [c for _, c in BACKGROUND]:
+        for m in standin.messages(channel):
+            key = ((m.get("metadata") or {}).get("event_payload") or {}).get("key", "")
+            if key:
+                keys[key] += 1
+            if key.startswith("alert:"):
+                alert_at.setdefault(int(key.split(":")[1]), float(m["ts"]))
+            if key.startswith("sla:") and key.endswith(":breach:0"):
+                breach_at.setdefault(int(key.split(":")[1]), float(m["ts"]))
+            per_minute[(channel, int(float(m["ts"]) // 60))] += 1
+    duplicates = sum(n - 1 for n in keys.values() if n > 1)
+    ratelimited = sum(1 for c in calls if c.status == 429)
+    card_seen = _card_totals(calls)
+    with db.session() as s:
+        convs = {ext: (cid, folded_into) for ext, cid, folded_into in s.execute(
+            select(Message.external_id, Conversation.id, Conversation.burst_id)
+            .join(Conversation, Conversation.id == Message.conversation_id).where(Conversation.account == CRISIS))}
+        burst_members = defaultdict(list)
+        for cid, bid in s.execute(select(Conversation.id, Conversation.burst_id).where(Conversation.burst_id.is_not(None))
+                                  .order_by(Conversation.id)):
+            burst_members[bid].append(cid)
+        card_ts = {b.id: b.slack_ts for b in s.scalars(select(Burst))}
+    counted_at: dict[int, float] = {}
+    for bid, members in burst_members.items():
+        for at, total in card_seen.get(card_ts.get(bid), []):
+            for cid in members[:total]:
+                counted_at.setdefault(cid, at)
+    visible, priority, never, not_stored = [], [], 0, 0
+    for mid, kind in sender.kinds.items():
+        if mid not in sender.acked or mid not in convs:
+            not_stored += 1
+            continue
+        cid, _ = convs[mid]
+        seen = min([t for t in (alert_at.get(cid), counted_at.get(cid)) if t is not None], default=None)
+        if seen is None:  # counted as infinitely late: the percentiles say so when it matters
+            never += 1
+            visible.append(float("inf"))
+            if kind in ("vip", "dm"):
+                priority.append(float("inf"))
+            continue
+        visible.append(max(0.0, seen - sender.acked[mid]))
+        if kind in ("vip", "dm"):
+            own = alert_at.get(cid)
+            priority.append(max(0.0, own - sender.acked[mid]) if own else float("inf"))
+    lateness = [breach_at[c] - due if c in breach_at else float("inf") for c, due in dues.items()]
+    crisis_minutes = [n for (ch, _), n in per_minute.items() if ch == CRISIS_CHANNEL]
+    return dict(sent=len(sender.kinds), not_stored=not_stored + sender.failed, never=never, duplicates=duplicates,
+                ratelimited=ratelimited, visible=visible, priority=priority, lateness=lateness,
+                breach_missing=sum(1 for c in dues if c not in breach_at), crisis_max_minute=max(crisis_minutes, default=0),
+                posts_crisis=sum(crisis_minutes), cards=len(card_ts))
+
+
+def _card_totals(calls) -> dict[str, list[tuple[float, int]]]:
+    """For each card ts: (when, exact total shown) of each accepted chat.postMessage/chat.update."""
+    posted: dict[str, str] = {}
+    seen: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for c in calls:
+        if not c.ok or c.method not in ("chat.postMessage", "chat.update"):
+            continue
+        m = CARD_TOTAL.match(str(c.params.get("text", "")))
+        if not m:
+            continue
+        ts = c.params.get("ts") or (c.body or {}).get("ts")
+        posted.setdefault(ts, ts)
+        seen[ts].append((c.time, int(m.group(1))))
+    return seen
+
+
+def _p(samples: list[float], q: float) -> float:
+    if not samples:
+        return float("nan")
+    s = sorted(samples)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def _s(x: float) -> str:
+    return "  never" if x == float("inf") else f"{x:6.1f} s"
+
+
+def _print(mode: str, r: dict) -> None:
+    title = "with burst cards" if mode == "cards" else "baseline: folding off (one alert per conversation)"
+    print(f"-- {title}")
+    print(f"   mentions on the crisis account {r['sent']:,}; not stored {r['not_stored']}; "
+          f"stored but not visible in Slack by the end {r['never']:,}")
+    print(f"   duplicates in Slack {r['duplicates']}; Slack 429s answered to Veille {r['ratelimited']}")
+    print(f"   ingest -> visible (own alert or counted on a card): p50 {_s(_p(r['visible'], .5))}  "
+          f"p99 {_s(_p(r['visible'], .99))}  (target p99 <= 10 s; 'never': not visible by the end of the run)")
+    print(f"   ingest -> VIP/DM own alert: n={len(r['priority'])}  p50 {_s(_p(r['priority'], .5))}  "
+          f"p99 {_s(_p(r['priority'], .99))}  (target <= 5 s)")
+    print(f"   breach-note lateness: n={len(r['lateness'])}  p50 {_s(_p(r['lateness'], .5))}  "
+          f"p99 {_s(_p(r['lateness'], .99))}  not posted by the end {r['breach_missing']}  (target p99 <= 2 s; "
+          "all in the crisis channel)")
+    print(f"   crisis channel: {r['posts_crisis']} messages posted, busiest minute {r['crisis_max_minute']} "
+          f"(Slack: about 60/min sustained); burst cards {r['cards']}\n")
+
+
+def _database(url: str | None):
+    if url is None:
+        tmp = Path(tempfile.mkdtemp(prefix="veille-crisis-bench-"))
+        return f"sqlite:///{tmp / 'crisis.db'}", lambda: None
+    schema = f"veille_crisis_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url)
+    with admin.begin() as c:
+        c.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in url else "?"
+
+    def drop() -> None:
+        with admin.begin() as c:
+            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+    return f"{url}{sep}options=-csearch_path%3D{schema}", drop
+
+
+if __name__ == "__main__":
+    sys.exit(main())
