@@ -76,7 +76,7 @@ def _queue(svc: Services, user: str, args: str, lang: str):
 def _approve(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(args.split(" ")[0]) if args else None
     if draft_id is None:
-        return _bad_id(lang, args, "/veille approve r7")
+        return bad_id(lang, args, "/veille approve r7")
     try:
         with svc.db.session() as s:
             d = approvals.approve(s, svc.now(), draft_id, user, svc.directory)
@@ -93,7 +93,7 @@ def _reject(svc: Services, user: str, args: str, lang: str):
     ident, _, reason = args.partition(" ")
     draft_id = approvals.parse_draft_id(ident) if ident else None
     if draft_id is None:
-        return _bad_id(lang, ident, "/veille reject r7 <reason>")
+        return bad_id(lang, ident, "/veille reject r7 <reason>")
     return change_draft(svc, lang, lambda s, now: approvals.reject(s, now, draft_id, user, svc.directory, reason),
                         "rejected")
 
@@ -104,7 +104,7 @@ def _assign(svc: Services, user: str, args: str, lang: str):
     ident, _, who = args.partition(" ")
     conv_id = conversations.parse_conversation_id(ident) if ident else None
     if conv_id is None:
-        return _bad_id(lang, ident, "/veille assign c12 @member")
+        return bad_id(lang, ident, "/veille assign c12 @member")
     assignee = user
     if who.strip():
         m = _USER.match(who.strip())
@@ -132,7 +132,7 @@ def change_draft(svc: Services, lang: str, change, done_key: str) -> str:
     return t(lang, done_key, id=sid)
 
 
-def _bad_id(lang: str, given: str, usage: str) -> str:
+def bad_id(lang: str, given: str, usage: str) -> str:
     if not given:
         return t(lang, "usage", usage=usage)
     return t(lang, "bad_id", id=escape(given[:30]).replace("`", "'"))

@@ -13,7 +13,7 @@ from bot.domain.when import WhenError, format_when, parse_when
 from bot.i18n import t
 from bot.services import Services
 from bot.slack.escape import escape, escaped
-from handlers.commands import change_draft, subcommand
+from handlers.commands import bad_id, change_draft, subcommand
 from storage.models import Draft
 
 OPEN_QUOTES = {'"': '"', "“": "”", "«": "»", "'": "'", "„": "“"}
@@ -193,6 +193,8 @@ def _move(svc: Services, user: str, args: str, lang: str):
     ident, _, when = args.partition(" ")
     draft_id = approvals.parse_draft_id(ident) if ident else None
     when = when.strip().strip("\"“”«»'").strip()
+    if draft_id is None and ident:
+        return bad_id(lang, ident, '/veille move p12 "jeudi 14h"')
     if draft_id is None or not when:
         return t(lang, "usage", usage='/veille move p12 "jeudi 14h"')
     tz = svc.directory.user(user).tz
@@ -214,7 +216,7 @@ def _changes(svc: Services, user: str, args: str, lang: str):
     ident, _, note = args.partition(" ")
     draft_id = approvals.parse_draft_id(ident) if ident else None
     if draft_id is None:
-        return t(lang, "usage", usage="/veille changes p12 <what to change>")
+        return bad_id(lang, ident, "/veille changes p12 <what to change>")
     return change_draft(svc, lang, lambda s, now: approvals.request_changes(s, now, draft_id, user, svc.directory,
                                                                              note), "changes_sent")
 
@@ -223,7 +225,7 @@ def _changes(svc: Services, user: str, args: str, lang: str):
 def _cancel(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(args.split(" ")[0]) if args else None
     if draft_id is None:
-        return t(lang, "usage", usage="/veille cancel p12")
+        return bad_id(lang, args.split(" ")[0], "/veille cancel p12")
     return change_draft(svc, lang, lambda s, now: posts.cancel(s, now, draft_id, user, svc.directory),
                         "post_cancelled")
 
@@ -232,7 +234,7 @@ def _cancel(svc: Services, user: str, args: str, lang: str):
 def _audit(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(args.split(" ")[0]) if args else None
     if draft_id is None:
-        return t(lang, "usage", usage="/veille audit p12")
+        return bad_id(lang, args.split(" ")[0], "/veille audit p12")
     with svc.db.session() as s:
         d = s.get(Draft, draft_id)
         if d is None:

@@ -11,7 +11,7 @@ from bot.domain.when import WhenError, parse_when
 from bot.i18n import t
 from bot.services import Services
 from bot.slack.escape import escape
-from handlers.commands import subcommand
+from handlers.commands import bad_id, subcommand
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _UNTIL = re.compile(r"^(?:until|jusqu'?(?:à|a|au)|to)\s+", re.IGNORECASE)
@@ -56,7 +56,7 @@ def _status_command(action: str, usage: str):
         ident, _, rest = args.partition(" ")
         conv_id = conversations.parse_conversation_id(ident) if ident else None
         if conv_id is None:
-            return t(lang, "usage", usage=usage) if not ident else t(lang, "bad_id", id=escape(ident[:30]).replace("`", "'"))
+            return bad_id(lang, ident, usage)
         return run_status(svc, user, lang, action, conv_id, rest.strip())
     return run
 
@@ -84,7 +84,9 @@ def _priority(svc: Services, user: str, args: str, lang: str):
     ident, _, value = args.partition(" ")
     conv_id = conversations.parse_conversation_id(ident) if ident else None
     value = value.strip().lower()
-    if conv_id is None or value not in statuses.PRIORITIES:
+    if conv_id is None:
+        return bad_id(lang, ident, usage)
+    if value not in statuses.PRIORITIES:
         return t(lang, "usage", usage=usage)
     try:
         with svc.db.session() as s:

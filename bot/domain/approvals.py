@@ -12,6 +12,7 @@ writer), so two "all" approvers clicking at once both count and the step advance
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
@@ -52,10 +53,13 @@ def short_id(d: Draft) -> str:
 
 
 def parse_draft_id(text: str) -> int | None:
-    t = text.strip().lower().lstrip("#")
-    if len(t) >= 2 and t[0] in "rpd" and t[1:].isdigit():
-        return int(t[1:])
-    return None
+    """`r7`, `p12` (`#p12`): ASCII digits only (str.isdigit() takes "²", which int() refuses) and at
+    most 9 of them (ids are 32-bit on PostgreSQL: a longer one would fail in the query)."""
+    m = _SHORT_ID.fullmatch(text.strip().lower().lstrip("#"))
+    return int(m.group(1)) if m else None
+
+
+_SHORT_ID = re.compile(r"[rpd]([0-9]{1,9})")
 
 
 def authors(d: Draft) -> set[str]:

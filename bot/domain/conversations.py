@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,11 +18,13 @@ class ConversationError(Exception):
         self.code, self.info = code, info
 
 
+_CONV_ID = re.compile(r"c([0-9]{1,9})")
+
+
 def parse_conversation_id(text: str) -> int | None:
-    t = text.strip().lower().lstrip("#")
-    if len(t) >= 2 and t[0] == "c" and t[1:].isdigit():
-        return int(t[1:])
-    return None
+    """`c12`: ASCII digits only, at most 9 (see approvals.parse_draft_id)."""
+    m = _CONV_ID.fullmatch(text.strip().lower().lstrip("#"))
+    return int(m.group(1)) if m else None
 
 
 def get(s: Session, conversation_id: int) -> Conversation:
