@@ -334,3 +334,15 @@ MESSAGES.update({
 STATES.setdefault("en", {}).update({"pending_approval": "waiting for approval", "changes_requested": "back for changes",
                                     "needs_human": "waiting for a human check", "draft": "not confirmed"})
 STATES["fr"].update({"changes_requested": "en attente de modifications", "draft": "non confirmé"})
+
+# ---- h7-access: who may do what (issue 11), one block ------------------------------------------
+MESSAGES.update({
+    "not_in_channel": {
+        "en": "`c{id}` belongs to <#{channel}>: only its members (or an admin) can see or change it.",
+        "fr": "`c{id}` appartient à <#{channel}> : seuls ses membres (ou un admin) peuvent la voir ou la modifier.",
+    },
+    "not_in_channel_draft": {
+        "en": "`{id}` belongs to <#{channel}>: only its members (or an admin) can see its history.",
+        "fr": "`{id}` appartient à <#{channel}> : seuls ses membres (ou un admin) peuvent voir son historique.",
+    },
+})

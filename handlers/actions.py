@@ -15,25 +15,37 @@ from storage.models import Message
 
 def register(app: App, svc: Services) -> None:
     @app.action(Action.REPLY)
-    def open_reply_modal(ack, body, action, client):
+    def open_reply_modal(ack, body, action, client, respond):
         ack()
         conv_id = int(action["value"])
-        with svc.db.session() as s:
-            first = s.query(Message).filter(Message.conversation_id == conv_id, Message.direction == "in") \
-                .order_by(Message.created_at.desc()).first()
-        client.views_open(trigger_id=body["trigger_id"], view=reply_modal(conv_id, first.text if first else ""))
+        user = body["user"]["id"]
+        member = svc.member(user)
+        try:
+            with svc.db.session() as s:
+                conversations.get(s, conv_id, member)  # say "no" now rather than at submit
+                first = s.query(Message).filter(Message.conversation_id == conv_id, Message.direction == "in") \
+                    .order_by(Message.created_at.desc()).first()
+                text = first.text if first else ""
+        except conversations.ConversationError as e:
+            respond(t(svc.lang(user), e.code, **e.info), response_type="ephemeral", replace_original=False)
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=reply_modal(conv_id, text))
 
     @app.action(Action.ASSIGN_ME)
     def assign_to_me(ack, body, action, respond):
         ack()
         user = body["user"]["id"]
-        _run(svc, respond, user, lambda s, now: conversations.assign(s, now, int(action["value"]), user, user))
+        member = svc.member(user)
+        _run(svc, respond, user,
+             lambda s, now: conversations.assign(s, now, int(action["value"]), user, user, member=member))
 
     @app.action(Action.NO_REPLY)
     def no_reply_needed(ack, body, action, respond):
         ack()
         user = body["user"]["id"]
-        _run(svc, respond, user, lambda s, now: conversations.close_without_reply(s, now, int(action["value"]), user))
+        member = svc.member(user)
+        _run(svc, respond, user,
+             lambda s, now: conversations.close_without_reply(s, now, int(action["value"]), user, member=member))
 
     @app.action(Action.APPROVE)
     def approve_draft(ack, body, action, respond):

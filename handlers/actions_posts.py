@@ -12,7 +12,7 @@ from slack_bolt import App
 from bot.blocks import post as post_blocks
 from bot.blocks.common import section
 from bot.blocks.home import home_view
-from bot.domain import approvals, audit, calendar, posts, queue
+from bot.domain import access, approvals, audit, calendar, posts, queue
 from bot.i18n import t
 from bot.ids import Action, Block, Input
 from bot.services import Services
@@ -145,9 +145,13 @@ def publish_home(svc: Services, client, user: str, offset: int = 0) -> None:
     """The App Home: the queue, then a month of posts, paged to stay within 100 blocks."""
     lang, tz, now = svc.lang(user), svc.directory.user(user).tz, svc.now()
     start, end = calendar.window(now, tz, HOME_SCOPE)
+    member = svc.member(user)  # only what their channels hold (bot/domain/access.py)
+    seen = access.visible_channels(member)
     with svc.db.session() as s:
-        view = home_view(lang, queue.open_conversations(s, 20), queue.pending_drafts(s, 20), now,
-                         calendar=(tz, calendar.upcoming(s, start, end), calendar.attention(s, now), offset))
+        entries, attention = (access.only_visible(member, found, lambda e: e.draft.slack_channel)
+                              for found in (calendar.upcoming(s, start, end), calendar.attention(s, now)))
+        view = home_view(lang, queue.open_conversations(s, 20, channels=seen), queue.pending_drafts(s, 20, channels=seen),
+                         now, calendar=(tz, entries, attention, offset))
     client.views_publish(user_id=user, view=view)
 
 

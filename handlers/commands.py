@@ -12,7 +12,7 @@ from slack_bolt import App
 from bot.blocks.common import section
 from bot.blocks.post import approved_answer
 from bot.blocks.queue import queue_message
-from bot.domain import approvals, conversations, queue
+from bot.domain import access, approvals, conversations, queue
 from bot.i18n import t
 from bot.services import Services
 from bot.slack.escape import escape
@@ -68,8 +68,10 @@ def _help(svc: Services, user: str, args: str, lang: str):
 @subcommand("queue", "/veille queue", "open conversations by deadline and drafts waiting for approval",
             "conversations ouvertes par échéance et brouillons à approuver")
 def _queue(svc: Services, user: str, args: str, lang: str):
+    seen = access.visible_channels(svc.member(user))
     with svc.db.session() as s:
-        return queue_message(lang, queue.open_conversations(s), queue.pending_drafts(s), svc.now())
+        return queue_message(lang, queue.open_conversations(s, channels=seen), queue.pending_drafts(s, channels=seen),
+                             svc.now())
 
 
 @subcommand("approve", "/veille approve r7", "approve draft r7 (not your own)", "approuver le brouillon r7 (pas le vôtre)")
@@ -111,9 +113,10 @@ def _assign(svc: Services, user: str, args: str, lang: str):
         if not m:
             return t(lang, "usage", usage="/veille assign c12 @member")
         assignee = m.group(1)
+    member = svc.member(user)
     try:
         with svc.db.session() as s:
-            conversations.assign(s, svc.now(), conv_id, assignee, user)
+            conversations.assign(s, svc.now(), conv_id, assignee, user, member=member)
     except conversations.ConversationError as e:
         return t(lang, e.code, **e.info)
     svc.poke()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.blocks import calendar as calendar_blocks
 from bot.blocks import post as post_blocks
-from bot.domain import approvals, audit, calendar, posts, workflows
+from bot.domain import access, approvals, audit, calendar, posts, workflows
 from bot.domain.when import WhenError, format_when, parse_when
 from bot.i18n import t
 from bot.services import Services
@@ -181,9 +181,10 @@ def _calendar(svc: Services, user: str, args: str, lang: str):
 def calendar_answer(svc: Services, user: str, lang: str, scope: str, account: str | None, offset: int):
     tz, now = svc.directory.user(user).tz, svc.now()
     start, end = calendar.window(now, tz, scope)
+    member = svc.member(user)
     with svc.db.session() as s:
-        entries = calendar.upcoming(s, start, end, account)
-        attention = calendar.attention(s, now, account)
+        entries = access.only_visible(member, calendar.upcoming(s, start, end, account), lambda e: e.draft.slack_channel)
+        attention = access.only_visible(member, calendar.attention(s, now, account), lambda e: e.draft.slack_channel)
         return calendar_blocks.calendar_message(lang, tz, scope, account, entries, attention, now, offset)
 
 
@@ -235,8 +236,11 @@ def _audit(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(args.split(" ")[0]) if args else None
     if draft_id is None:
         return bad_id(lang, args.split(" ")[0], "/veille audit p12")
+    member = svc.member(user)
     with svc.db.session() as s:
         d = s.get(Draft, draft_id)
         if d is None:
             return t(lang, "draft_not_found", id=draft_id)
+        if not access.may_see(member, d.slack_channel):
+            return t(lang, "not_in_channel_draft", id=approvals.short_id(d), channel=d.slack_channel or "?")
         return post_blocks.audit_message(lang, d, audit.history(s, "draft", d.id))

@@ -39,12 +39,13 @@ def run_status(svc: Services, user: str, lang: str, action: str, conv_id: int, t
         "reopen": (statuses.reopen, "sla_reopened"),
         "replied": (statuses.mark_replied, "sla_replied"),
     }[action]
+    member = svc.member(user)  # may ask Slack: before the transaction
     try:
         with svc.db.session() as s:
             if action == "replied":
-                change[0](s, svc.rules, svc.now(), conv_id, user, text)
+                change[0](s, svc.rules, svc.now(), conv_id, user, text, member=member)
             else:
-                change[0](s, svc.rules, svc.now(), conv_id, user)
+                change[0](s, svc.rules, svc.now(), conv_id, user, member=member)
     except conversations.ConversationError as e:
         return error_text(lang, e)
     svc.poke()
@@ -88,9 +89,10 @@ def _priority(svc: Services, user: str, args: str, lang: str):
         return bad_id(lang, ident, usage)
     if value not in statuses.PRIORITIES:
         return t(lang, "usage", usage=usage)
+    member = svc.member(user)
     try:
         with svc.db.session() as s:
-            statuses.set_priority(s, svc.rules, svc.now(), conv_id, value, user)
+            statuses.set_priority(s, svc.rules, svc.now(), conv_id, value, user, member=member)
     except conversations.ConversationError as e:
         return error_text(lang, e)
     svc.poke()

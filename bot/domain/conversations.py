@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain import audit, clocks, escalation
+from bot.domain import access, audit, clocks, escalation
 from bot.domain.outbox import enqueue_refresh
 from storage.models import Conversation, SlaClock
 
@@ -27,24 +27,29 @@ def parse_conversation_id(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def get(s: Session, conversation_id: int) -> Conversation:
+def get(s: Session, conversation_id: int, member: access.Member | None = None) -> Conversation:
+    """The conversation; with `member`, only if they may act on it (bot/domain/access.py)."""
     conv = s.get(Conversation, conversation_id)
     if conv is None:
         raise ConversationError("conversation_not_found", id=conversation_id)
+    if member is not None and not access.may_see(member, conv.slack_channel):
+        raise ConversationError("not_in_channel", id=conv.id, channel=conv.slack_channel or "?")
     return conv
 
 
-def assign(s: Session, now: float, conversation_id: int, assignee: str, actor: str) -> Conversation:
-    conv = get(s, conversation_id)
+def assign(s: Session, now: float, conversation_id: int, assignee: str, actor: str, *,
+           member: access.Member) -> Conversation:
+    conv = get(s, conversation_id, member)
     escalation.acknowledge(s, conv, now, actor, assignee=assignee)  # a claim stops the SLA ladder
     audit.record(s, now, actor, "assign", "conversation", conv.id, assignee=assignee)
     _refresh(s, conv, now)
     return conv
 
 
-def close_without_reply(s: Session, now: float, conversation_id: int, actor: str) -> Conversation:
+def close_without_reply(s: Session, now: float, conversation_id: int, actor: str, *,
+                        member: access.Member) -> Conversation:
     """No reply needed (spam, a compliment...): the clocks are cancelled, not breached."""
-    conv = get(s, conversation_id)
+    conv = get(s, conversation_id, member)
     conv.status = "resolved"
     conv.updated_at = int(now)
     for clock in s.scalars(select(SlaClock).where(SlaClock.conversation_id == conv.id,

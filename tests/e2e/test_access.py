@@ -1,0 +1,99 @@
+"""Who may do what, on every path: a conversation is changed, listed and audited only by members
+of its account's channel (or admins); posts are moved and cancelled only by their author and the
+approvers of their own workflow; a typed approval is bound to the version the approver saw."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ids import Action
+from tests.support.harness import APPROVER, AUTHOR, OUTSIDER, Veille, all_text, team_config
+
+ADMIN = "U0ADMIN"
+STATUS_COMMANDS = ("ack c1", "snooze c1", "hold c1", "resolve c1", "reopen c1", "replied c1 by phone",
+                   "priority c1 urgent", "assign c1")
+
+
+@pytest.fixture
+def gated(db_url, clock, standin, target):
+    """acme's channel holds Alice and Bob only; Dan is in no channel; the admin in none either."""
+    standin.add_user(ADMIN, "ada", real_name="Ada Admin", tz="UTC", locale="en-US")
+    standin.add_channel("C0ACME", members=[standin.bot_user_id, AUTHOR, APPROVER])
+    cfg = team_config(target.url)
+    cfg["team"]["admins"] = [ADMIN]
+    v = Veille(db_url, clock, standin, target, cfg)
+    yield v
+    v.close()
+
+
+def _answer(v, user, text):
+    r = v.slack.command(user, text)
+    assert r.status_code == 200
+    v.settle()
+    return v.ephemeral_texts(user)[-1]
+
+
+def _conversation(v):
+    v.mention("t-1", "Mon colis est perdu")
+    v.settle()
+    from storage.models import Conversation
+
+    with v.db.session() as s:
+        return s.get(Conversation, 1)
+
+
+def test_a_member_outside_the_channel_cannot_change_a_conversation_from_a_dm(gated):
+    before = _conversation(gated)
+    for cmd in STATUS_COMMANDS:
+        out = _answer(gated, OUTSIDER, cmd)
+        assert "only its members (or an admin)" in out, (cmd, out)
+    after = _conversation(gated)
+    assert (after.status, after.priority, after.assignee, after.acknowledged_at) == \
+        (before.status, before.priority, before.assignee, before.acknowledged_at)
+    from sqlalchemy import select
+
+    from storage.models import SlaClock
+    with gated.db.session() as s:
+        assert {c.state for c in s.scalars(select(SlaClock))} == {"running"}  # no clock stopped
+
+
+def test_buttons_and_the_status_menu_refuse_an_outsider_too(gated):
+    _conversation(gated)
+    [alert] = gated.alerts()
+    for action in (Action.ASSIGN_ME, Action.NO_REPLY, Action.REPLY):
+        gated.slack.click(OUTSIDER, "C0ACME", alert["ts"], action)
+        gated.settle()
+        assert "only its members (or an admin)" in gated.ephemeral_texts(OUTSIDER)[-1], action
+    assert gated.standin.views(OUTSIDER) == []  # no reply modal opened
+    gated.slack.click(OUTSIDER, "C0ACME", alert["ts"], Action.STATUS, value="resolve:1")
+    gated.settle()
+    assert "only its members (or an admin)" in gated.ephemeral_texts(OUTSIDER)[-1]
+    assert _conversation(gated).status == "open"
+
+
+def test_channel_members_and_admins_may_change_it(gated):
+    _conversation(gated)
+    assert "c1" in _answer(gated, AUTHOR, "priority c1 high")
+    assert _conversation(gated).priority == "high"
+    _answer(gated, ADMIN, "resolve c1")
+    assert _conversation(gated).status == "resolved"
+
+
+def test_queue_home_and_audit_show_only_what_the_members_channels_hold(gated):
+    _conversation(gated)
+    gated.mention("t-2", "Bonjour", account="acme_fr")  # C0ACMEFR: everyone is a member
+    gated.settle()
+    mine = _answer(gated, OUTSIDER, "queue")
+    assert "`c2`" in mine and "`c1`" not in mine and "Mon colis" not in mine
+    assert "`c1`" in _answer(gated, AUTHOR, "queue") and "`c1`" in _answer(gated, ADMIN, "queue")
+
+    gated.slack.app_home_opened(OUTSIDER)
+    gated.settle()
+    home = all_text(gated.standin.home(OUTSIDER))
+    assert "`c2`" in home and "`c1`" not in home
+
+    gated.draft_reply("Nous regardons", mention_text="x")  # r1 on acme, by Alice
+    gated.settle()
+    assert "`r1`" not in _answer(gated, OUTSIDER, "queue")
+    assert "only its members (or an admin) can see its history" in _answer(gated, OUTSIDER, "audit r1")
+    assert "submitted it" in _answer(gated, APPROVER, "audit r1")
