@@ -345,4 +345,9 @@ MESSAGES.update({
         "en": "`{id}` belongs to <#{channel}>: only its members (or an admin) can see its history.",
         "fr": "`{id}` appartient à <#{channel}> : seuls ses membres (ou un admin) peuvent voir son historique.",
     },
+    "approve_confirm": {
+        "en": "Approve `{id}` *version {version}* for *{account}*? This exact text, and only it:",
+        "fr": "Approuver `{id}` *version {version}* pour *{account}* ? Ce texte exact, et lui seul :",
+    },
+    "approve_confirm_button": {"en": "Approve version {version}", "fr": "Approuver la version {version}"},
 })

@@ -28,6 +28,7 @@ class Action(StrEnum):
     CALENDAR_FIRST_PAGE = "calendar_first_page"  # action_ids are unique within a block
     STATUS = "conversation_status"  # the alert's status menu (overflow): snooze, resolve...
     ACKNOWLEDGE = "conversation_acknowledge"  # "I'm on it" on escalations and on-call DMs
+    APPROVE_CONFIRM = "draft_approve_confirm"  # `/veille approve`'s click, bound to the version shown
 
 
 class View(StrEnum):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.blocks.common import section
 from bot.blocks.modals import reject_modal, reply_modal
+from bot.blocks.post import approved_answer
 from bot.domain import approvals, conversations
 from bot.i18n import t
 from bot.ids import Action
@@ -54,6 +56,24 @@ def register(app: App, svc: Services) -> None:
         draft_id, version = _draft_ref(action["value"])
         _run(svc, respond, user,
              lambda s, now: approvals.approve(s, now, draft_id, user, svc.directory, version=version))
+
+    @app.action(Action.APPROVE_CONFIRM)
+    def approve_typed(ack, body, action, respond):
+        """The click under `/veille approve`'s answer: approves the version shown, or says why not."""
+        ack()
+        user = body["user"]["id"]
+        lang = svc.lang(user)
+        draft_id, version = _draft_ref(action["value"])
+        try:
+            with svc.db.session() as s:
+                d = approvals.approve(s, svc.now(), draft_id, user, svc.directory, version=version)
+                # a scheduled post, or one step of several, is not "publishing now"
+                text = approved_answer(lang, d) or t(lang, "approved", id=approvals.short_id(d))
+        except approvals.ApprovalError as e:
+            respond(t(lang, e.code, **e.info), response_type="ephemeral", replace_original=False)
+            return
+        svc.poke()
+        respond(text=text, blocks=[section(text)], replace_original=True)
 
     @app.action(Action.REJECT)
     def open_reject_modal(ack, body, action, client, respond):

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from slack_bolt import App
 
+from bot.blocks.approve_confirm import approve_confirm_message
 from bot.blocks.common import section
-from bot.blocks.post import approved_answer
 from bot.blocks.queue import queue_message
 from bot.domain import access, approvals, conversations, queue
 from bot.i18n import t
@@ -79,15 +79,13 @@ def _approve(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(args.split(" ")[0]) if args else None
     if draft_id is None:
         return bad_id(lang, args, "/veille approve r7")
+    # Typed, the id alone could approve a version the approver never read (an edit in between):
+    # show the exact text and version, and approve on a click bound to it (handlers/actions.py).
     try:
         with svc.db.session() as s:
-            d = approvals.approve(s, svc.now(), draft_id, user, svc.directory)
-            sid = approvals.short_id(d)
-        answer = approved_answer(lang, d)  # a scheduled post, or one step of several, is not "publishing now"
+            return approve_confirm_message(lang, approvals.check_can_decide(s, draft_id, user, svc.directory))
     except approvals.ApprovalError as e:
         return t(lang, e.code, **e.info)
-    svc.poke()
-    return answer or t(lang, "approved", id=sid)
 
 
 @subcommand("reject", "/veille reject r7 <reason>", "reject draft r7, saying why", "rejeter le brouillon r7, en disant pourquoi")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ids import Action
+from bot.ids import Action, Block, Input
 from tests.support.harness import APPROVER, AUTHOR, OUTSIDER, Veille, all_text, team_config
 
 ADMIN = "U0ADMIN"
@@ -97,3 +97,23 @@ def test_queue_home_and_audit_show_only_what_the_members_channels_hold(gated):
     assert "`r1`" not in _answer(gated, OUTSIDER, "queue")
     assert "only its members (or an admin) can see its history" in _answer(gated, OUTSIDER, "audit r1")
     assert "submitted it" in _answer(gated, APPROVER, "audit r1")
+
+
+def test_a_typed_approval_is_bound_to_the_version_shown_and_refused_after_an_edit(wf):
+    from tests.e2e.posts_support import click, command, draft_row, schedule
+
+    [pid] = schedule(wf, AUTHOR, '@acme "demain 9h" Soldes de printemps')
+    shown = command(wf, "U0CAROL", f"approve {pid}")
+    assert "version 1" in all_text(shown) and "Soldes de printemps" in all_text(shown)
+    assert draft_row(wf, pid).workflow_step == 1  # showing approves nothing
+
+    card = next(m for m in wf.alerts("C0ACME") if f"`{pid}`" in all_text(m))
+    click(wf, AUTHOR, card, Action.POST_EDIT, channel="C0ACME")
+    [modal] = wf.standin.views(AUTHOR)
+    wf.slack.submit_view(AUTHOR, modal["id"], values={Block.POST_TEXT: {Input.TEXT: "Soldes : -90 % sur tout"}})
+    wf.settle()
+
+    click(wf, "U0CAROL", shown, Action.APPROVE_CONFIRM)
+    assert "modifié" in all_text(wf.standin.ephemerals("U0CAROL")[-1])  # "edited since (now v2)", in French
+    d = draft_row(wf, pid)
+    assert (d.version, d.workflow_step) == (2, 1)  # the unseen v2 is not approved
