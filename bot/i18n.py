@@ -350,4 +350,5 @@ MESSAGES.update({
         "fr": "Approuver `{id}` *version {version}* pour *{account}* ? Ce texte exact, et lui seul :",
     },
     "approve_confirm_button": {"en": "Approve version {version}", "fr": "Approuver la version {version}"},
+    "audit_reapproval": {"en": "asked for approval again (moved)", "fr": "a redemandé l'approbation (déplacée)"},
 })

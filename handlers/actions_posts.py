@@ -100,7 +100,7 @@ def register(app: App, svc: Services) -> None:
         ident, _, at = action["value"].partition(":")
         try:
             with svc.db.session() as s:
-                d = posts.reschedule(s, svc.now(), int(ident), user, int(at), svc.directory)
+                d = posts.reschedule(s, svc.now(), int(ident), user, int(at), svc.directory, svc.cfg)
                 text = t(lang, "post_moved", id=approvals.short_id(d), when=post_blocks.when_text(d, lang))
         except approvals.ApprovalError as e:
             respond(t(lang, e.code, **e.info), response_type="ephemeral", replace_original=False)

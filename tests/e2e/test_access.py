@@ -117,3 +117,52 @@ def test_a_typed_approval_is_bound_to_the_version_shown_and_refused_after_an_edi
     assert "modifié" in all_text(wf.standin.ephemerals("U0CAROL")[-1])  # "edited since (now v2)", in French
     d = draft_row(wf, pid)
     assert (d.version, d.workflow_step) == (2, 1)  # the unseen v2 is not approved
+
+
+def test_move_and_cancel_belong_to_the_author_and_the_posts_own_approvers(wf):
+    from tests.e2e.posts_support import click, command, draft_row, schedule, utc
+
+    [pid] = schedule(wf, AUTHOR, '@acme_fr "demain 9h" Sans approbation')  # acme_fr: no approval steps
+    for who in (APPROVER, "U0CAROL", OUTSIDER):  # team approvers, but not of this workflow; and Dan
+        refused = all_text(command(wf, who, f'move {pid} "jeudi 14h"'))
+        assert "Only its author, its approvers" in refused or "Seuls son auteur" in refused, who
+        command(wf, who, f"cancel {pid}")
+        assert draft_row(wf, pid).state == "approved", who
+    click(wf, AUTHOR, command(wf, AUTHOR, f'move {pid} "jeudi 14h"'), Action.POST_MOVE_CONFIRM)
+    assert draft_row(wf, pid).scheduled_at == utc(2026, 11, 26, 13, 0)
+    command(wf, AUTHOR, f"cancel {pid}")
+    assert draft_row(wf, pid).state == "cancelled"
+
+
+def test_a_move_asks_for_approval_again_when_the_workflow_says_so(db_url, clock, standin, target):
+    from tests.e2e.posts_support import (
+        ERIN,
+        FRANK,
+        advance_to,
+        approve,
+        click,
+        command,
+        draft_row,
+        posts_published,
+        schedule,
+        utc,
+        workflow_config,
+        workflow_veille,
+    )
+
+    cfg = workflow_config(target.url)
+    cfg["accounts"][0]["approval"]["reapprove_on_move"] = True
+    wf = workflow_veille(db_url, clock, standin, target, cfg)
+    try:
+        [pid] = schedule(wf, AUTHOR, '@acme "demain 9h" Lancement')
+        for who in ("U0CAROL", ERIN, FRANK):
+            approve(wf, who, pid)
+        assert draft_row(wf, pid).state == "approved"
+        click(wf, AUTHOR, command(wf, AUTHOR, f'move {pid} "demain 11h"'), Action.POST_MOVE_CONFIRM)
+        d = draft_row(wf, pid)
+        assert (d.state, d.workflow_step, d.version) == ("pending_approval", 1, 2)
+        advance_to(wf, utc(2026, 11, 24, 10, 0))
+        assert posts_published(wf) == []  # the old approvals were for 9:00, not for 11:00
+        assert "asked for approval again" in all_text(command(wf, AUTHOR, f"audit {pid}"))
+    finally:
+        wf.close()

@@ -61,7 +61,7 @@ def test_overdue_approvals_come_first(wf):
 
 
 def test_move_reads_the_new_time_and_asks_for_a_click_then_the_post_goes_out_then(wf):
-    [pid] = schedule(wf, AUTHOR, '@acme_fr "demain 9h" Déplacée')
+    [pid] = schedule(wf, CAROL, '@acme_fr "demain 9h" Déplacée')  # Carol's own post: she may move it
     answer = command(wf, CAROL, f'move {pid} "jeudi 14h"')
     assert "Déplacer `p1` au *jeudi 26 novembre 2026 à 14:00 (Europe/Paris) · 13:00 UTC* ?" in all_text(answer)
     assert draft_row(wf, pid).scheduled_at == utc(2026, 11, 24, 8, 0)  # not before the click
