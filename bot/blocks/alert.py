@@ -8,7 +8,7 @@ from bot.blocks import sla
 from bot.blocks.common import actions, button, context, network_label, section
 from bot.ids import Action, Block
 from bot.slack.dates import date_token
-from bot.slack.escape import clean_name, escape, link, quote
+from bot.slack.escape import clean_name, clean_text, escape, link, quote
 from storage.models import Conversation, Message, SlaClock
 
 METRIC_LABELS = {"first_response": "First response", "next_response": "Next response", "resolution": "Resolution"}
@@ -42,7 +42,8 @@ def alert_message(conv: Conversation, first: Message, clock: SlaClock | None, no
             button("Assign to me", Action.ASSIGN_ME, str(conv.id)),
             button("No reply needed", Action.NO_REPLY, str(conv.id)),
         ))
-    fallback = f"{conv.network} {conv.kind} from {clean_name(conv.author_handle or conv.author_name)}: {first.text[:200]}"
+    fallback = (f"{conv.network} {conv.kind} from {clean_name(conv.author_handle or conv.author_name)}: "
+                f"{clean_text(first.text)[:200]}")  # the notification: no bidi or zero-width tricks either
     return escape(fallback), blocks
 
 

@@ -97,3 +97,11 @@ def test_odd_ids_in_slash_commands_are_answered_not_an_id_i_know(veille):
         out = _answer(veille, APPROVER, cmd)
         assert "is not an id I know" in out, (cmd, out)
     assert "n'est pas un identifiant connu" in _answer(veille, CAROL_FR, "snooze c²")
+
+
+def test_the_alerts_notification_text_loses_bidi_and_zero_width_characters_like_its_blocks(veille):
+    veille.mention("t-1", "Pay\u202eatad\u200b here", name="Ev\u202eil")
+    veille.settle()
+    [alert] = veille.alerts()
+    assert "\u202e" not in alert["text"] and "\u200b" not in alert["text"]
+    assert "Payatad here" in alert["text"]
