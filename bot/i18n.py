@@ -351,4 +351,9 @@ MESSAGES.update({
     },
     "approve_confirm_button": {"en": "Approve version {version}", "fr": "Approuver la version {version}"},
     "audit_reapproval": {"en": "asked for approval again (moved)", "fr": "a redemandé l'approbation (déplacée)"},
+    "reply_too_long": {"en": "{en}", "fr": "{fr}"},  # the length check's own sentence, in each language
+    "cannot_reply": {"en": "*{account}* only listens: Veille cannot publish a reply there.",
+                     "fr": "*{account}* ne fait qu'écouter : Veille ne peut pas y publier de réponse."},
+    "cannot_post": {"en": "*{account}* cannot publish a text post from Veille (its network or connector does not allow it).",
+                    "fr": "*{account}* ne peut pas publier de texte depuis Veille (son réseau ou son connecteur ne le permet pas)."},
 })

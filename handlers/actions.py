@@ -24,12 +24,17 @@ def register(app: App, svc: Services) -> None:
         member = svc.member(user)
         try:
             with svc.db.session() as s:
-                conversations.get(s, conv_id, member)  # say "no" now rather than at submit
+                conv = conversations.get(s, conv_id, member)  # say "no" now rather than at submit
                 first = s.query(Message).filter(Message.conversation_id == conv_id, Message.direction == "in") \
                     .order_by(Message.created_at.desc()).first()
                 text = first.text if first else ""
+            account = conv.account
         except conversations.ConversationError as e:
             respond(t(svc.lang(user), e.code, **e.info), response_type="ephemeral", replace_original=False)
+            return
+        if not svc.connectors.can(account, "reply"):  # an old alert may still show Reply
+            respond(t(svc.lang(user), "cannot_reply", account=account), response_type="ephemeral",
+                    replace_original=False)
             return
         client.views_open(trigger_id=body["trigger_id"], view=reply_modal(conv_id, text))
 

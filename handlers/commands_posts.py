@@ -121,6 +121,9 @@ def create_posts(svc: Services, user: str, lang: str, accounts: list[str], when:
     tz = svc.directory.user(user).tz
     if not text.strip():
         raise Refused(t(lang, "post_empty"))
+    unable = [key for key in accounts if not svc.connectors.can(key, "post")]
+    if unable:
+        raise Refused(t(lang, "cannot_post", account=escape(unable[0])))
     checks = posts.length_checks(svc.cfg, accounts, text)
     lines = checks_lines(lang, checks)
     with svc.db.session() as s:
@@ -161,7 +164,8 @@ def _post(svc: Services, user: str, args: str, lang: str, command: dict):
 def post_modal(svc: Services, lang: str, accounts: tuple[str, ...] | list[str] = (), text: str = "") -> dict:
     """The `/veille post` form; its length line follows the accounts chosen and the text typed."""
     lines = checks_lines(lang, posts.length_checks(svc.cfg, accounts, text)) if accounts and text else []
-    return post_blocks.post_modal(lang, [(a.key, a.network) for a in svc.cfg.accounts], "\n".join(lines), accounts)
+    offered = [(a.key, a.network) for a in svc.cfg.accounts if svc.connectors.can(a.key, "post")]
+    return post_blocks.post_modal(lang, offered, "\n".join(lines), accounts)
 
 
 @subcommand("calendar", "/veille calendar [week|month] [@account]", "upcoming posts by day, what needs attention first",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import audit, workflows
 from bot.domain.outbox import enqueue, enqueue_refresh, enqueue_slack, network_lane
+from bot.domain.post_limits import RULES, check_length
 from bot.domain.workflows import People, Step
 from storage.models import Approval, Conversation, Draft, Outbox, SlackUser
 from storage.upsert import insert_ignore
@@ -85,6 +86,10 @@ def submit_reply(s: Session, now: float, conv: Conversation, author: str, text: 
         raise ApprovalError("empty_text")
     if len(text) > MAX_TEXT:
         raise ApprovalError("text_too_long", limit=MAX_TEXT)
+    if conv.network in RULES:  # measured as the network will, now rather than after approval
+        check = check_length(conv.network, text)
+        if not check.ok:
+            raise ApprovalError("reply_too_long", en=check.message("en"), fr=check.message("fr"))
     d = Draft(kind="reply", conversation_id=conv.id, account=conv.account, text=text, version=1,
               content_hash=content_hash(text), state=PENDING, author=author, slack_channel=conv.slack_channel,
               workflow=None if steps is None else workflows.dump(steps), workflow_step=1,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from bot.signing import sign_v1
-from tests.support.harness import APPROVER, INGEST_SECRET
+from tests.support.harness import APPROVER, INGEST_SECRET, all_text
 
 CAROL_FR = "U0CAROL"
 
@@ -105,3 +105,20 @@ def test_the_alerts_notification_text_loses_bidi_and_zero_width_characters_like_
     [alert] = veille.alerts()
     assert "\u202e" not in alert["text"] and "\u200b" not in alert["text"]
     assert "Payatad here" in alert["text"]
+
+
+def test_a_reply_too_long_for_x_is_refused_at_draft_time(veille):
+    from bot.ids import Action, Block, Input
+    from tests.support.harness import AUTHOR
+
+    veille.mention("t-1", "Colis perdu")
+    veille.settle()
+    [alert] = veille.alerts()
+    veille.slack.click(AUTHOR, "C0ACME", alert["ts"], Action.REPLY)
+    veille.settle()
+    [modal] = veille.standin.views(AUTHOR)
+    r = veille.slack.submit_view(AUTHOR, modal["id"], values={Block.REPLY_TEXT: {Input.TEXT: "a" * 400}})
+    assert r.json()["response_action"] == "errors"
+    assert "Too long for X" in r.json()["errors"][Block.REPLY_TEXT] and "400 / 280" in r.json()["errors"][Block.REPLY_TEXT]
+    veille.settle()
+    assert not any("Draft reply" in all_text(m) for m in veille.thread(alert))

@@ -126,3 +126,14 @@ def test_bad_bodies_are_refused(app):
     body = b"[not json"
     sig = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
     assert app.http.post("/webhooks/meta", content=body, headers={"x-hub-signature-256": sig}).status_code == 400
+
+
+def test_an_instagram_account_is_not_offered_text_posts(app):
+    from tests.support.harness import AUTHOR
+
+    app.slack.command(AUTHOR, 'post @acme_ig "demain 9h" Bonjour')
+    app.settle()
+    assert "cannot publish a text post" in app.ephemeral_texts(AUTHOR)[-1]
+    app.slack.command(AUTHOR, 'post @acme_fb "demain 9h" Bonjour')  # Facebook can
+    app.settle()
+    assert "cannot publish" not in app.ephemeral_texts(AUTHOR)[-1]
