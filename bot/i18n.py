@@ -351,6 +351,15 @@ MESSAGES.update({
     },
     "approve_confirm_button": {"en": "Approve version {version}", "fr": "Approuver la version {version}"},
     "audit_reapproval": {"en": "asked for approval again (moved)", "fr": "a redemandé l'approbation (déplacée)"},
+    "oncall_override_too_long": {
+        "en": "An override may last at most {limit} (`[oncall] max_override`). Pick an earlier end.",
+        "fr": "Un remplacement dure au plus {limit} (`[oncall] max_override`). Choisissez une fin plus proche.",
+    },
+    "oncall_override_notice": {
+        "en": "On-call change: <@{actor}> made <@{user}> on call{layer} until {when}{instead}.",
+        "fr": "Changement d'astreinte : <@{actor}> a mis <@{user}> d'astreinte{layer} jusqu'au {when}{instead}.",
+    },
+    "oncall_instead_of": {"en": ", instead of <@{was}>", "fr": ", à la place de <@{was}>"},
     "reply_too_long": {"en": "{en}", "fr": "{fr}"},  # the length check's own sentence, in each language
     "cannot_reply": {"en": "*{account}* only listens: Veille cannot publish a reply there.",
                      "fr": "*{account}* ne fait qu'écouter : Veille ne peut pas y publier de réponse."},

@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 
 from bot.blocks.sla import oncall_message, policies_message
-from bot.domain import conversations, oncall_store, statuses
+from bot.domain import conversations, oncall, oncall_store, statuses
+from bot.domain.sla.config import format_duration
 from bot.domain.when import WhenError, parse_when
 from bot.i18n import t
 from bot.services import Services
+from bot.slack.dates import date_token
 from bot.slack.escape import escape
 from handlers.commands import bad_id, subcommand
 
@@ -145,10 +147,34 @@ def _override(svc: Services, user: str, args: str, lang: str, rotation):
         when = parse_when(when_text, person.tz or svc.cfg.team.timezone, svc.now())
     except WhenError as e:
         return escape(e.message(person.locale))
+    now = svc.now()
+    limit = oncall.max_override_seconds(svc.cfg.oncall)
+    if when.at - now > limit:
+        return t(lang, "oncall_override_too_long", limit=format_duration(limit))
+    # Tell whoever it displaces and the admins, each in their language (resolved before the write).
     with svc.db.session() as s:
-        oncall_store.add_override(s, svc.now(), member, when.at, user, layer=layer)
+        was = oncall_store.displaced(s, rotation, now, layer)
+    told = (({was} if was and was != member else set()) | _admins(svc)) - {user}
+    texts = {}
+    for who in sorted(told):
+        their = svc.lang(who)
+        texts[who] = t(their, "oncall_override_notice", actor=user, user=member, when=date_token(when.at),
+                       layer=t(their, "oncall_backup_layer") if layer == "backup" else "",
+                       instead=t(their, "oncall_instead_of", was=was) if was and was != member else "")
+    try:
+        with svc.db.session() as s:
+            row = oncall_store.add_override(s, now, member, when.at, user, layer=layer, max_seconds=limit)
+            oncall_store.tell(s, now, row, texts)
+    except oncall_store.OverrideTooLong:
+        return t(lang, "oncall_override_too_long", limit=format_duration(limit))
+    svc.poke()
     layer_text = t(lang, "oncall_backup_layer") if layer == "backup" else ""
     return t(lang, "oncall_override_set", user=member, layer=layer_text, when=escape(when.echo(person.locale)))
+
+
+def _admins(svc: Services) -> set[str]:
+    team = svc.cfg.team
+    return set(team.admins) | (set(svc.directory.group_members(team.admins_group)) if team.admins_group else set())
 
 
 def _may_override(svc: Services, user: str, member: str, rotation) -> bool:
