@@ -281,3 +281,14 @@ class OncallOverride(Base):
     end_at: Mapped[int] = mapped_column()
     created_by: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[int] = mapped_column()
+
+
+class Installation(Base):
+    """One row: this installation's id, generated once. It is part of every publish idempotency key,
+    so two installations (or a restored database) never send a bridge a key it already answered."""
+
+    __tablename__ = "installation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    installation_id: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[int] = mapped_column()

@@ -55,7 +55,8 @@ def short_id(d: Draft) -> str:
 
 def parse_draft_id(text: str) -> int | None:
     """`r7`, `p12` (`#p12`): ASCII digits only (str.isdigit() takes "²", which int() refuses) and at
-    most 9 of them (ids are 32-bit on PostgreSQL: a longer one would fail in the query)."""
+    most 9 of them (far more drafts than a team writes; 20 digits would overflow the query's
+    64-bit integer)."""
     m = _SHORT_ID.fullmatch(text.strip().lower().lstrip("#"))
     return int(m.group(1)) if m else None
 
@@ -235,9 +236,13 @@ def _decline(s: Session, now: float, draft_id: int, approver: str, approvers: Pe
     return d
 
 
-def publish_key(d: Draft) -> str:
-    """The idempotency key the network sees: stable across every retry of this exact version."""
-    return f"veille-{d.id}-v{d.version}"
+def publish_key(d: Draft, installation: str) -> str:
+    """The idempotency key the network sees: stable across every retry of this exact version, and
+    never the same for two installations (`installation`, bot/domain/installation.py) nor after a
+    database restore, where draft ids and versions are handed out again: the digest binds the key to
+    this draft's creation instant, conversation and text."""
+    digest = hashlib.sha256(f"{d.created_at}:{d.conversation_id}:{d.content_hash}".encode()).hexdigest()[:10]
+    return f"veille-{installation}-{d.id}-v{d.version}-{digest}"
 
 
 def publish_lane(d: Draft) -> str:
