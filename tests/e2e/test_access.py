@@ -166,3 +166,15 @@ def test_a_move_asks_for_approval_again_when_the_workflow_says_so(db_url, clock,
         assert "asked for approval again" in all_text(command(wf, AUTHOR, f"audit {pid}"))
     finally:
         wf.close()
+
+
+def test_channel_membership_is_asked_of_slack_then_cached_for_five_minutes(gated):
+    _conversation(gated)
+    assert "only its members" in _answer(gated, OUTSIDER, "ack c1")
+    gated.standin.state.channels["C0ACME"]["members"].append(OUTSIDER)  # Dan is invited
+    assert "only its members" in _answer(gated, OUTSIDER, "ack c1")  # the cached answer, for now
+    gated.standin.reset_calls()
+    gated.advance(301)
+    assert "c1" in _answer(gated, OUTSIDER, "ack c1") and "only its members" not in gated.ephemeral_texts(OUTSIDER)[-1]
+    assert [c.params["channel"] for c in gated.standin.calls_to("conversations.members")] \
+        .count("C0ACME") == 1  # asked again once, every page at once
