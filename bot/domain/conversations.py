@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain import access, audit, clocks, escalation
 from bot.domain.outbox import enqueue_refresh
-from storage.models import Conversation, SlaClock
+from storage.models import Conversation, Outbox, SlaClock
 
 
 class ConversationError(Exception):
@@ -27,14 +27,27 @@ def parse_conversation_id(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def get(s: Session, conversation_id: int, member: access.Member | None = None) -> Conversation:
-    """The conversation; with `member`, only if they may act on it (bot/domain/access.py)."""
+def get(s: Session, conversation_id: int, member: access.Member | None = None,
+        paged_may_act: bool = False) -> Conversation:
+    """The conversation; with `member`, only if they may act on it (bot/domain/access.py). With
+    `paged_may_act`, also whoever Veille paged about it by DM (the on-call, who may not be in the
+    channel, says "I'm on it")."""
     conv = s.get(Conversation, conversation_id)
     if conv is None:
         raise ConversationError("conversation_not_found", id=conversation_id)
-    if member is not None and not access.may_see(member, conv.slack_channel):
+    if member is not None and not access.may_see(member, conv.slack_channel) \
+            and not (paged_may_act and was_paged(s, conv.id, member.id)):
         raise ConversationError("not_in_channel", id=conv.id, channel=conv.slack_channel or "?")
     return conv
+
+
+def was_paged(s: Session, conversation_id: int, user: str) -> bool:
+    """Did the escalation ladder DM `user` about this conversation (bot/domain/escalation.py keys)?"""
+    clock_ids = list(s.scalars(select(SlaClock.id).where(SlaClock.conversation_id == conversation_id)))
+    if not clock_ids:
+        return False
+    keys = or_(*(Outbox.idempotency_key.like(f"sla:{c}:dm:%:{user}") for c in clock_ids))
+    return s.scalar(select(Outbox.id).where(Outbox.op == "sla_dm", keys).limit(1)) is not None
 
 
 def assign(s: Session, now: float, conversation_id: int, assignee: str, actor: str, *,

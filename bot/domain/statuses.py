@@ -25,7 +25,7 @@ PRIORITIES = ("low", "normal", "high", "urgent")
 
 
 def acknowledge(s: Session, rules, now: float, conversation_id: int, actor: str, *, member: Member) -> Conversation:
-    conv = get(s, conversation_id, member)
+    conv = get(s, conversation_id, member, paged_may_act=True)  # the on-call's "I'm on it" from their DM
     escalation.acknowledge(s, conv, now, actor)
     audit.record(s, now, actor, "acknowledge", "conversation", conv.id)
     _refresh(s, conv, now)
