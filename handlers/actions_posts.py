@@ -158,12 +158,19 @@ def publish_home(svc: Services, client, user: str, offset: int = 0) -> None:
 def _open_post(svc: Services, body, client, respond, draft_id: int) -> None:
     user = body["user"]["id"]
     lang = svc.lang(user)
+    member = svc.member(user)
+    refused = None
     with svc.db.session() as s:
         d = s.get(Draft, draft_id)
         if d is None:
-            _tell(svc, body, client, respond, user, t(lang, "post_not_found", id=draft_id))
-            return
-        view = post_blocks.open_view(lang, d, approvals.card_status(s, d), audit.history(s, "draft", d.id))
+            refused = t(lang, "post_not_found", id=draft_id)
+        elif not access.may_see(member, d.slack_channel):  # its card and history, like /veille audit
+            refused = t(lang, "not_in_channel_draft", id=approvals.short_id(d), channel=d.slack_channel or "?")
+        else:
+            view = post_blocks.open_view(lang, d, approvals.card_status(s, d), audit.history(s, "draft", d.id))
+    if refused:
+        _tell(svc, body, client, respond, user, refused)
+        return
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
