@@ -151,16 +151,7 @@ def _override(svc: Services, user: str, args: str, lang: str, rotation):
     limit = oncall.max_override_seconds(svc.cfg.oncall)
     if when.at - now > limit:
         return t(lang, "oncall_override_too_long", limit=format_duration(limit))
-    # Tell whoever it displaces and the admins, each in their language (resolved before the write).
-    with svc.db.session() as s:
-        was = oncall_store.displaced(s, rotation, now, layer)
-    told = (({was} if was and was != member else set()) | _admins(svc)) - {user}
-    texts = {}
-    for who in sorted(told):
-        their = svc.lang(who)
-        texts[who] = t(their, "oncall_override_notice", actor=user, user=member, when=date_token(when.at),
-                       layer=t(their, "oncall_backup_layer") if layer == "backup" else "",
-                       instead=t(their, "oncall_instead_of", was=was) if was and was != member else "")
+    texts = _override_notices(svc, rotation, now, user, member, layer, when.at)
     try:
         with svc.db.session() as s:
             row = oncall_store.add_override(s, now, member, when.at, user, layer=layer, max_seconds=limit)
@@ -170,6 +161,22 @@ def _override(svc: Services, user: str, args: str, lang: str, rotation):
     svc.poke()
     layer_text = t(lang, "oncall_backup_layer") if layer == "backup" else ""
     return t(lang, "oncall_override_set", user=member, layer=layer_text, when=escape(when.echo(person.locale)))
+
+
+def _override_notices(svc: Services, rotation, now: float, actor: str, member: str, layer: str,
+                      until: int) -> dict[str, str]:
+    """{who: DM text} for whoever the override displaces and the admins, each in their language,
+    resolved before the write (languages may ask Slack)."""
+    with svc.db.session() as s:
+        was = oncall_store.displaced(s, rotation, now, layer)
+    was = was if was != member else None
+    texts = {}
+    for who in sorted((({was} if was else set()) | _admins(svc)) - {actor}):
+        their = svc.lang(who)
+        texts[who] = t(their, "oncall_override_notice", actor=actor, user=member, when=date_token(until),
+                       layer=t(their, "oncall_backup_layer") if layer == "backup" else "",
+                       instead=t(their, "oncall_instead_of", was=was) if was else "")
+    return texts
 
 
 def _admins(svc: Services) -> set[str]:
