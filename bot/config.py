@@ -106,6 +106,7 @@ class ApprovalPolicy(_Strict):
 
     steps: list[ApprovalStep] | None = None
     replies: Literal["team", "none", "steps"] = "team"
+    reapprove_on_move: bool = False  # a moved post goes through its steps again (approvals were for the old time)
 
 
 class AccountConfig(_Strict):

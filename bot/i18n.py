@@ -488,3 +488,36 @@ MESSAGES.update({
         "fr": ":warning: {n} message(s) `{op}` n'ont pas pu être envoyés et ont été mis de côté depuis {date}. "
               "Dernière erreur : {error}"},
 })
+
+
+# ---- h7-access: who may do what (issue 11), one block ------------------------------------------
+MESSAGES.update({
+    "not_in_channel": {
+        "en": "`c{id}` belongs to <#{channel}>: only its members (or an admin) can see or change it.",
+        "fr": "`c{id}` appartient à <#{channel}> : seuls ses membres (ou un admin) peuvent la voir ou la modifier.",
+    },
+    "not_in_channel_draft": {
+        "en": "`{id}` belongs to <#{channel}>: only its members (or an admin) can see its history.",
+        "fr": "`{id}` appartient à <#{channel}> : seuls ses membres (ou un admin) peuvent voir son historique.",
+    },
+    "approve_confirm": {
+        "en": "Approve `{id}` *version {version}* for *{account}*? This exact text, and only it:",
+        "fr": "Approuver `{id}` *version {version}* pour *{account}* ? Ce texte exact, et lui seul :",
+    },
+    "approve_confirm_button": {"en": "Approve version {version}", "fr": "Approuver la version {version}"},
+    "audit_reapproval": {"en": "asked for approval again (moved)", "fr": "a redemandé l'approbation (déplacée)"},
+    "oncall_override_too_long": {
+        "en": "An override may last at most {limit} (`[oncall] max_override`). Pick an earlier end.",
+        "fr": "Un remplacement dure au plus {limit} (`[oncall] max_override`). Choisissez une fin plus proche.",
+    },
+    "oncall_override_notice": {
+        "en": "On-call change: <@{actor}> made <@{user}> on call{layer} until {when}{instead}.",
+        "fr": "Changement d'astreinte : <@{actor}> a mis <@{user}> d'astreinte{layer} jusqu'au {when}{instead}.",
+    },
+    "oncall_instead_of": {"en": ", instead of <@{was}>", "fr": ", à la place de <@{was}>"},
+    "reply_too_long": {"en": "{en}", "fr": "{fr}"},  # the length check's own sentence, in each language
+    "cannot_reply": {"en": "*{account}* only listens: Veille cannot publish a reply there.",
+                     "fr": "*{account}* ne fait qu'écouter : Veille ne peut pas y publier de réponse."},
+    "cannot_post": {"en": "*{account}* cannot publish a text post from Veille (its network or connector does not allow it).",
+                    "fr": "*{account}* ne peut pas publier de texte depuis Veille (son réseau ou son connecteur ne le permet pas)."},
+})

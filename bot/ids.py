@@ -34,6 +34,7 @@ class Action(StrEnum):
     TRIAGE_ROW = "triage_row"  # one conversation's menu: assign, reply, no reply needed, open
     TRIAGE_PAGE = "triage_page"
     TRIAGE_FIRST_PAGE = "triage_first_page"
+    APPROVE_CONFIRM = "draft_approve_confirm"  # `/veille approve`'s click, bound to the version shown
 
 
 class View(StrEnum):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -35,7 +36,29 @@ log = logging.getLogger("veille.web")
 META_TYPES = ("facebook", "instagram", "meta")
 
 
+class RedactVerifyToken(logging.Filter):
+    """Meta's subscription check carries our verify token in the query string, which uvicorn's
+    access log prints: the token is a secret, so the log line shows `hub.verify_token=[redacted]`."""
+
+    _TOKEN = re.compile(r"(hub\.verify_token=)[^&\s\"]*", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(self._TOKEN.sub(r"\1[redacted]", a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = self._TOKEN.sub(r"\1[redacted]", record.msg)
+        return True
+
+
+def redact_access_log() -> None:
+    """Install the filter once on uvicorn's access logger (its dictConfig keeps logger filters)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactVerifyToken) for f in access.filters):
+        access.addFilter(RedactVerifyToken())
+
+
 def network_webhook_routes(svc: Services) -> list[Route]:
+    redact_access_log()
     async def x_activity(request: Request) -> Response:
         account = svc.cfg.account(request.path_params["account"])
         if account is None or account.connector.type != "x":

@@ -35,6 +35,11 @@ class Services:
         self.wake_outbox.set()
         self.wake_detector.set()
 
+    def member(self, user_id: str):
+        """The member as the access rules see them (bot/domain/access.py), resolved now, before any
+        transaction: the account channels they are in, and whether they are an admin."""
+        return self.directory.member(user_id, {a.channel for a in self.cfg.accounts})
+
     def lang(self, user_id: str) -> str:
         from bot.i18n import lang_of
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 MAX_SKEW_SECONDS = 300
+# Unix seconds as ASCII digits only: int() alone also takes "+1795424400", " 17_95 ", Arabic digits...
+_TIMESTAMP = re.compile(r"[1-9][0-9]{0,11}")  # and no leading zero: what is signed is what was sent
 
 
 def sign_v1(secret: str, timestamp: int | str, body: bytes) -> str:
@@ -20,10 +23,9 @@ def verify_v1(secret: str, timestamp: str | None, signature: str | None, body: b
         return "no ingest secret configured"
     if not timestamp or not signature:
         return "missing X-Veille-Timestamp or X-Veille-Signature"
-    try:
-        ts = int(timestamp)
-    except ValueError:
+    if not _TIMESTAMP.fullmatch(timestamp):
         return "timestamp is not unix seconds"
+    ts = int(timestamp)
     if abs(now - ts) > MAX_SKEW_SECONDS:
         return "timestamp more than 5 minutes from now"
     if not hmac.compare_digest(sign_v1(secret, ts, body), signature):

@@ -45,7 +45,7 @@ def build_web(app: App, svc: Services) -> Starlette:
             log.warning("ingest webhook refused: %s", why)
             return error_response(401, "invalid signature")
         try:
-            messages = parse_webhook_body(body, {a.key for a in svc.cfg.accounts})
+            messages = parse_webhook_body(body, {a.key: a.network for a in svc.cfg.accounts}, svc.now())
         except PayloadError as e:
             return JSONResponse({"error": "invalid payload", "errors": e.errors}, status_code=400)
         result = await run_in_threadpool(ingest, svc.db, svc.cfg, svc.rules, svc.now(), messages)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.blocks.common import section
 from bot.blocks.modals import reject_modal, reply_modal
+from bot.blocks.post import approved_answer
 from bot.domain import approvals, conversations
 from bot.i18n import t
 from bot.ids import Action
@@ -15,25 +17,42 @@ from storage.models import Message
 
 def register(app: App, svc: Services) -> None:
     @app.action(Action.REPLY)
-    def open_reply_modal(ack, body, action, client):
+    def open_reply_modal(ack, body, action, client, respond):
         ack()
         conv_id = int(action["value"])
-        with svc.db.session() as s:
-            first = s.query(Message).filter(Message.conversation_id == conv_id, Message.direction == "in") \
-                .order_by(Message.created_at.desc()).first()
-        client.views_open(trigger_id=body["trigger_id"], view=reply_modal(conv_id, first.text if first else ""))
+        user = body["user"]["id"]
+        member = svc.member(user)
+        try:
+            with svc.db.session() as s:
+                conv = conversations.get(s, conv_id, member)  # say "no" now rather than at submit
+                first = s.query(Message).filter(Message.conversation_id == conv_id, Message.direction == "in") \
+                    .order_by(Message.created_at.desc()).first()
+                text = first.text if first else ""
+            account = conv.account
+        except conversations.ConversationError as e:
+            respond(t(svc.lang(user), e.code, **e.info), response_type="ephemeral", replace_original=False)
+            return
+        if not svc.connectors.can(account, "reply"):  # an old alert may still show Reply
+            respond(t(svc.lang(user), "cannot_reply", account=account), response_type="ephemeral",
+                    replace_original=False)
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=reply_modal(conv_id, text))
 
     @app.action(Action.ASSIGN_ME)
     def assign_to_me(ack, body, action, respond):
         ack()
         user = body["user"]["id"]
-        _run(svc, respond, user, lambda s, now: conversations.assign(s, now, int(action["value"]), user, user))
+        member = svc.member(user)
+        _run(svc, respond, user,
+             lambda s, now: conversations.assign(s, now, int(action["value"]), user, user, member=member))
 
     @app.action(Action.NO_REPLY)
     def no_reply_needed(ack, body, action, respond):
         ack()
         user = body["user"]["id"]
-        _run(svc, respond, user, lambda s, now: conversations.close_without_reply(s, now, int(action["value"]), user))
+        member = svc.member(user)
+        _run(svc, respond, user,
+             lambda s, now: conversations.close_without_reply(s, now, int(action["value"]), user, member=member))
 
     @app.action(Action.APPROVE)
     def approve_draft(ack, body, action, respond):
@@ -42,6 +61,24 @@ def register(app: App, svc: Services) -> None:
         draft_id, version = _draft_ref(action["value"])
         _run(svc, respond, user,
              lambda s, now: approvals.approve(s, now, draft_id, user, svc.directory, version=version))
+
+    @app.action(Action.APPROVE_CONFIRM)
+    def approve_typed(ack, body, action, respond):
+        """The click under `/veille approve`'s answer: approves the version shown, or says why not."""
+        ack()
+        user = body["user"]["id"]
+        lang = svc.lang(user)
+        draft_id, version = _draft_ref(action["value"])
+        try:
+            with svc.db.session() as s:
+                d = approvals.approve(s, svc.now(), draft_id, user, svc.directory, version=version)
+                # a scheduled post, or one step of several, is not "publishing now"
+                text = approved_answer(lang, d) or t(lang, "approved", id=approvals.short_id(d))
+        except approvals.ApprovalError as e:
+            respond(t(lang, e.code, **e.info), response_type="ephemeral", replace_original=False)
+            return
+        svc.poke()
+        respond(text=text, blocks=[section(text)], replace_original=True)
 
     @app.action(Action.REJECT)
     def open_reject_modal(ack, body, action, client, respond):

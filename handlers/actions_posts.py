@@ -12,7 +12,7 @@ from slack_bolt import App
 from bot.blocks import post as post_blocks
 from bot.blocks.common import section
 from bot.blocks.home import home_view
-from bot.domain import approvals, audit, calendar, posts, queue
+from bot.domain import access, approvals, audit, calendar, posts, queue
 from bot.i18n import t
 from bot.ids import Action, Block, Input
 from bot.jobs import outbox_health
@@ -101,7 +101,7 @@ def register(app: App, svc: Services) -> None:
         ident, _, at = action["value"].partition(":")
         try:
             with svc.db.session() as s:
-                d = posts.reschedule(s, svc.now(), int(ident), user, int(at), svc.directory)
+                d = posts.reschedule(s, svc.now(), int(ident), user, int(at), svc.directory, svc.cfg)
                 text = t(lang, "post_moved", id=approvals.short_id(d), when=post_blocks.when_text(d, lang))
         except approvals.ApprovalError as e:
             respond(t(lang, e.code, **e.info), response_type="ephemeral", replace_original=False)
@@ -147,22 +147,32 @@ def publish_home(svc: Services, client, user: str, offset: int = 0) -> None:
     lang, tz, now = svc.lang(user), svc.directory.user(user).tz, svc.now()
     start, end = calendar.window(now, tz, HOME_SCOPE)
     problems = outbox_health.degraded(svc.db)  # stuck deliveries first: the team must act
+    member = svc.member(user)  # only what their channels hold (bot/domain/access.py)
+    seen = access.visible_channels(member)
     with svc.db.session() as s:
-        view = home_view(lang, queue.open_conversations(s, 20), queue.pending_drafts(s, 20), now,
-                         calendar=(tz, calendar.upcoming(s, start, end), calendar.attention(s, now), offset),
-                         problems=problems)
+        entries, attention = (access.only_visible(member, found, lambda e: e.draft.slack_channel)
+                              for found in (calendar.upcoming(s, start, end), calendar.attention(s, now)))
+        view = home_view(lang, queue.open_conversations(s, 20, channels=seen), queue.pending_drafts(s, 20, channels=seen),
+                         now, calendar=(tz, entries, attention, offset), problems=problems)
     client.views_publish(user_id=user, view=view)
 
 
 def _open_post(svc: Services, body, client, respond, draft_id: int) -> None:
     user = body["user"]["id"]
     lang = svc.lang(user)
+    member = svc.member(user)
+    refused = None
     with svc.db.session() as s:
         d = s.get(Draft, draft_id)
         if d is None:
-            _tell(svc, body, client, respond, user, t(lang, "post_not_found", id=draft_id))
-            return
-        view = post_blocks.open_view(lang, d, approvals.card_status(s, d), audit.history(s, "draft", d.id))
+            refused = t(lang, "post_not_found", id=draft_id)
+        elif not access.may_see(member, d.slack_channel):  # its card and history, like /veille audit
+            refused = t(lang, "not_in_channel_draft", id=approvals.short_id(d), channel=d.slack_channel or "?")
+        else:
+            view = post_blocks.open_view(lang, d, approvals.card_status(s, d), audit.history(s, "draft", d.id))
+    if refused:
+        _tell(svc, body, client, respond, user, refused)
+        return
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from slack_bolt import App
 
+from bot.blocks.approve_confirm import approve_confirm_message
 from bot.blocks.common import section
-from bot.blocks.post import approved_answer
 from bot.blocks.queue import queue_message
-from bot.domain import approvals, conversations, queue
+from bot.domain import access, approvals, conversations, queue
 from bot.i18n import t
 from bot.services import Services
 from bot.slack.escape import escape
@@ -68,24 +68,24 @@ def _help(svc: Services, user: str, args: str, lang: str):
 @subcommand("queue", "/veille queue", "open conversations by deadline and drafts waiting for approval",
             "conversations ouvertes par échéance et brouillons à approuver")
 def _queue(svc: Services, user: str, args: str, lang: str):
+    seen = access.visible_channels(svc.member(user))
     with svc.db.session() as s:
-        return queue_message(lang, queue.open_conversations(s), queue.pending_drafts(s), svc.now())
+        return queue_message(lang, queue.open_conversations(s, channels=seen), queue.pending_drafts(s, channels=seen),
+                             svc.now())
 
 
 @subcommand("approve", "/veille approve r7", "approve draft r7 (not your own)", "approuver le brouillon r7 (pas le vôtre)")
 def _approve(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(args.split(" ")[0]) if args else None
     if draft_id is None:
-        return _bad_id(lang, args, "/veille approve r7")
+        return bad_id(lang, args, "/veille approve r7")
+    # Typed, the id alone could approve a version the approver never read (an edit in between):
+    # show the exact text and version, and approve on a click bound to it (handlers/actions.py).
     try:
         with svc.db.session() as s:
-            d = approvals.approve(s, svc.now(), draft_id, user, svc.directory)
-            sid = approvals.short_id(d)
-        answer = approved_answer(lang, d)  # a scheduled post, or one step of several, is not "publishing now"
+            return approve_confirm_message(lang, approvals.check_can_decide(s, draft_id, user, svc.directory))
     except approvals.ApprovalError as e:
         return t(lang, e.code, **e.info)
-    svc.poke()
-    return answer or t(lang, "approved", id=sid)
 
 
 @subcommand("reject", "/veille reject r7 <reason>", "reject draft r7, saying why", "rejeter le brouillon r7, en disant pourquoi")
@@ -93,7 +93,7 @@ def _reject(svc: Services, user: str, args: str, lang: str):
     ident, _, reason = args.partition(" ")
     draft_id = approvals.parse_draft_id(ident) if ident else None
     if draft_id is None:
-        return _bad_id(lang, ident, "/veille reject r7 <reason>")
+        return bad_id(lang, ident, "/veille reject r7 <reason>")
     return change_draft(svc, lang, lambda s, now: approvals.reject(s, now, draft_id, user, svc.directory, reason),
                         "rejected")
 
@@ -104,16 +104,17 @@ def _assign(svc: Services, user: str, args: str, lang: str):
     ident, _, who = args.partition(" ")
     conv_id = conversations.parse_conversation_id(ident) if ident else None
     if conv_id is None:
-        return _bad_id(lang, ident, "/veille assign c12 @member")
+        return bad_id(lang, ident, "/veille assign c12 @member")
     assignee = user
     if who.strip():
         m = _USER.match(who.strip())
         if not m:
             return t(lang, "usage", usage="/veille assign c12 @member")
         assignee = m.group(1)
+    member = svc.member(user)
     try:
         with svc.db.session() as s:
-            conversations.assign(s, svc.now(), conv_id, assignee, user)
+            conversations.assign(s, svc.now(), conv_id, assignee, user, member=member)
     except conversations.ConversationError as e:
         return t(lang, e.code, **e.info)
     svc.poke()
@@ -132,7 +133,7 @@ def change_draft(svc: Services, lang: str, change, done_key: str) -> str:
     return t(lang, done_key, id=sid)
 
 
-def _bad_id(lang: str, given: str, usage: str) -> str:
+def bad_id(lang: str, given: str, usage: str) -> str:
     if not given:
         return t(lang, "usage", usage=usage)
     return t(lang, "bad_id", id=escape(given[:30]).replace("`", "'"))

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from bot.blocks import calendar as calendar_blocks
 from bot.blocks import post as post_blocks
-from bot.domain import approvals, audit, calendar, posts, workflows
+from bot.domain import access, approvals, audit, calendar, posts, workflows
 from bot.domain.when import WhenError, format_when, parse_when
 from bot.i18n import t
 from bot.services import Services
 from bot.slack.escape import escape, escaped
-from handlers.commands import change_draft, subcommand
+from handlers.commands import bad_id, change_draft, subcommand
 from storage.models import Draft
 
 OPEN_QUOTES = {'"': '"', "“": "”", "«": "»", "'": "'", "„": "“"}
@@ -121,6 +121,9 @@ def create_posts(svc: Services, user: str, lang: str, accounts: list[str], when:
     tz = svc.directory.user(user).tz
     if not text.strip():
         raise Refused(t(lang, "post_empty"))
+    unable = [key for key in accounts if not svc.connectors.can(key, "post")]
+    if unable:
+        raise Refused(t(lang, "cannot_post", account=escape(unable[0])))
     checks = posts.length_checks(svc.cfg, accounts, text)
     lines = checks_lines(lang, checks)
     with svc.db.session() as s:
@@ -161,7 +164,8 @@ def _post(svc: Services, user: str, args: str, lang: str, command: dict):
 def post_modal(svc: Services, lang: str, accounts: tuple[str, ...] | list[str] = (), text: str = "") -> dict:
     """The `/veille post` form; its length line follows the accounts chosen and the text typed."""
     lines = checks_lines(lang, posts.length_checks(svc.cfg, accounts, text)) if accounts and text else []
-    return post_blocks.post_modal(lang, [(a.key, a.network) for a in svc.cfg.accounts], "\n".join(lines), accounts)
+    offered = [(a.key, a.network) for a in svc.cfg.accounts if svc.connectors.can(a.key, "post")]
+    return post_blocks.post_modal(lang, offered, "\n".join(lines), accounts)
 
 
 @subcommand("calendar", "/veille calendar [week|month] [@account]", "upcoming posts by day, what needs attention first",
@@ -181,9 +185,10 @@ def _calendar(svc: Services, user: str, args: str, lang: str):
 def calendar_answer(svc: Services, user: str, lang: str, scope: str, account: str | None, offset: int):
     tz, now = svc.directory.user(user).tz, svc.now()
     start, end = calendar.window(now, tz, scope)
+    member = svc.member(user)
     with svc.db.session() as s:
-        entries = calendar.upcoming(s, start, end, account)
-        attention = calendar.attention(s, now, account)
+        entries = access.only_visible(member, calendar.upcoming(s, start, end, account), lambda e: e.draft.slack_channel)
+        attention = access.only_visible(member, calendar.attention(s, now, account), lambda e: e.draft.slack_channel)
         return calendar_blocks.calendar_message(lang, tz, scope, account, entries, attention, now, offset)
 
 
@@ -193,6 +198,8 @@ def _move(svc: Services, user: str, args: str, lang: str):
     ident, _, when = args.partition(" ")
     draft_id = approvals.parse_draft_id(ident) if ident else None
     when = when.strip().strip("\"“”«»'").strip()
+    if draft_id is None and ident:
+        return bad_id(lang, ident, '/veille move p12 "jeudi 14h"')
     if draft_id is None or not when:
         return t(lang, "usage", usage='/veille move p12 "jeudi 14h"')
     tz = svc.directory.user(user).tz
@@ -214,7 +221,7 @@ def _changes(svc: Services, user: str, args: str, lang: str):
     ident, _, note = args.partition(" ")
     draft_id = approvals.parse_draft_id(ident) if ident else None
     if draft_id is None:
-        return t(lang, "usage", usage="/veille changes p12 <what to change>")
+        return bad_id(lang, ident, "/veille changes p12 <what to change>")
     return change_draft(svc, lang, lambda s, now: approvals.request_changes(s, now, draft_id, user, svc.directory,
                                                                              note), "changes_sent")
 
@@ -223,7 +230,7 @@ def _changes(svc: Services, user: str, args: str, lang: str):
 def _cancel(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(args.split(" ")[0]) if args else None
     if draft_id is None:
-        return t(lang, "usage", usage="/veille cancel p12")
+        return bad_id(lang, args.split(" ")[0], "/veille cancel p12")
     return change_draft(svc, lang, lambda s, now: posts.cancel(s, now, draft_id, user, svc.directory),
                         "post_cancelled")
 
@@ -232,9 +239,12 @@ def _cancel(svc: Services, user: str, args: str, lang: str):
 def _audit(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(args.split(" ")[0]) if args else None
     if draft_id is None:
-        return t(lang, "usage", usage="/veille audit p12")
+        return bad_id(lang, args.split(" ")[0], "/veille audit p12")
+    member = svc.member(user)
     with svc.db.session() as s:
         d = s.get(Draft, draft_id)
         if d is None:
             return t(lang, "draft_not_found", id=draft_id)
+        if not access.may_see(member, d.slack_channel):
+            return t(lang, "not_in_channel_draft", id=approvals.short_id(d), channel=d.slack_channel or "?")
         return post_blocks.audit_message(lang, d, audit.history(s, "draft", d.id))

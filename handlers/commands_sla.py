@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 
 from bot.blocks.sla import oncall_message, policies_message
-from bot.domain import conversations, oncall_store, statuses
+from bot.domain import conversations, oncall, oncall_store, statuses
+from bot.domain.sla.config import format_duration
 from bot.domain.when import WhenError, parse_when
 from bot.i18n import t
 from bot.services import Services
+from bot.slack.dates import date_token
 from bot.slack.escape import escape
-from handlers.commands import subcommand
+from handlers.commands import bad_id, subcommand
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _UNTIL = re.compile(r"^(?:until|jusqu'?(?:à|a|au)|to)\s+", re.IGNORECASE)
@@ -39,12 +41,13 @@ def run_status(svc: Services, user: str, lang: str, action: str, conv_id: int, t
         "reopen": (statuses.reopen, "sla_reopened"),
         "replied": (statuses.mark_replied, "sla_replied"),
     }[action]
+    member = svc.member(user)  # may ask Slack: before the transaction
     try:
         with svc.db.session() as s:
             if action == "replied":
-                change[0](s, svc.rules, svc.now(), conv_id, user, text)
+                change[0](s, svc.rules, svc.now(), conv_id, user, text, member=member)
             else:
-                change[0](s, svc.rules, svc.now(), conv_id, user)
+                change[0](s, svc.rules, svc.now(), conv_id, user, member=member)
     except conversations.ConversationError as e:
         return error_text(lang, e)
     svc.poke()
@@ -56,7 +59,7 @@ def _status_command(action: str, usage: str):
         ident, _, rest = args.partition(" ")
         conv_id = conversations.parse_conversation_id(ident) if ident else None
         if conv_id is None:
-            return t(lang, "usage", usage=usage) if not ident else t(lang, "bad_id", id=escape(ident[:30]).replace("`", "'"))
+            return bad_id(lang, ident, usage)
         return run_status(svc, user, lang, action, conv_id, rest.strip())
     return run
 
@@ -84,11 +87,14 @@ def _priority(svc: Services, user: str, args: str, lang: str):
     ident, _, value = args.partition(" ")
     conv_id = conversations.parse_conversation_id(ident) if ident else None
     value = value.strip().lower()
-    if conv_id is None or value not in statuses.PRIORITIES:
+    if conv_id is None:
+        return bad_id(lang, ident, usage)
+    if value not in statuses.PRIORITIES:
         return t(lang, "usage", usage=usage)
+    member = svc.member(user)
     try:
         with svc.db.session() as s:
-            statuses.set_priority(s, svc.rules, svc.now(), conv_id, value, user)
+            statuses.set_priority(s, svc.rules, svc.now(), conv_id, value, user, member=member)
     except conversations.ConversationError as e:
         return error_text(lang, e)
     svc.poke()
@@ -141,10 +147,41 @@ def _override(svc: Services, user: str, args: str, lang: str, rotation):
         when = parse_when(when_text, person.tz or svc.cfg.team.timezone, svc.now())
     except WhenError as e:
         return escape(e.message(person.locale))
-    with svc.db.session() as s:
-        oncall_store.add_override(s, svc.now(), member, when.at, user, layer=layer)
+    now = svc.now()
+    limit = oncall.max_override_seconds(svc.cfg.oncall)
+    if when.at - now > limit:
+        return t(lang, "oncall_override_too_long", limit=format_duration(limit))
+    texts = _override_notices(svc, rotation, now, user, member, layer, when.at)
+    try:
+        with svc.db.session() as s:
+            row = oncall_store.add_override(s, now, member, when.at, user, layer=layer, max_seconds=limit)
+            oncall_store.tell(s, now, row, texts)
+    except oncall_store.OverrideTooLong:
+        return t(lang, "oncall_override_too_long", limit=format_duration(limit))
+    svc.poke()
     layer_text = t(lang, "oncall_backup_layer") if layer == "backup" else ""
     return t(lang, "oncall_override_set", user=member, layer=layer_text, when=escape(when.echo(person.locale)))
+
+
+def _override_notices(svc: Services, rotation, now: float, actor: str, member: str, layer: str,
+                      until: int) -> dict[str, str]:
+    """{who: DM text} for whoever the override displaces and the admins, each in their language,
+    resolved before the write (languages may ask Slack)."""
+    with svc.db.session() as s:
+        was = oncall_store.displaced(s, rotation, now, layer)
+    was = was if was != member else None
+    texts = {}
+    for who in sorted((({was} if was else set()) | _admins(svc)) - {actor}):
+        their = svc.lang(who)
+        texts[who] = t(their, "oncall_override_notice", actor=actor, user=member, when=date_token(until),
+                       layer=t(their, "oncall_backup_layer") if layer == "backup" else "",
+                       instead=t(their, "oncall_instead_of", was=was) if was else "")
+    return texts
+
+
+def _admins(svc: Services) -> set[str]:
+    team = svc.cfg.team
+    return set(team.admins) | (set(svc.directory.group_members(team.admins_group)) if team.admins_group else set())
 
 
 def _may_override(svc: Services, user: str, member: str, rotation) -> bool:

@@ -10,7 +10,7 @@ from slack_bolt import App
 
 from bot.blocks.modals import reply_modal
 from bot.blocks.triage import OP_KEYS, PAGE, read_scope, triage_modal
-from bot.domain import bursts, conversations, triage
+from bot.domain import access, bursts, conversations, triage
 from bot.i18n import t
 from bot.ids import Action, Block, Input, View
 from bot.services import Services
@@ -20,20 +20,22 @@ from handlers.commands import subcommand
 log = logging.getLogger(__name__)
 
 
-def render(svc: Services, lang: str, burst_id: int | None, account: str | None, offset: int,
+def render(svc: Services, user: str, lang: str, burst_id: int | None, account: str | None, offset: int,
            notice: str = "") -> dict:
+    seen = access.visible_channels(svc.member(user))  # only what the member's channels hold
     with svc.db.session() as s:
-        rows, total = bursts.triage_page(s, offset, PAGE, burst_id=burst_id, account=account)
+        rows, total = bursts.triage_page(s, offset, PAGE, burst_id=burst_id, account=account, channels=seen)
         if not rows and offset:  # the last page emptied: show the one before
             offset = max(0, ((total - 1) // PAGE) * PAGE)
-            rows, total = bursts.triage_page(s, offset, PAGE, burst_id=burst_id, account=account)
+            rows, total = bursts.triage_page(s, offset, PAGE, burst_id=burst_id, account=account, channels=seen)
         return triage_modal(lang, rows, total, offset, burst_id, account, notice)
 
 
 def _apply(svc: Services, lang: str, op: triage.TriageOp, ids: list[int], user: str) -> str:
+    member = svc.member(user)  # resolved before the transaction (it may ask Slack)
     try:
         with svc.db.session() as s:
-            done = triage.apply(s, svc.now(), op, ids, user)
+            done = triage.apply(s, svc.now(), op, ids, member)
     except conversations.ConversationError as e:
         return t(lang, e.code, **e.info)
     svc.poke()
@@ -46,7 +48,7 @@ def register(app: App, svc: Services) -> None:
         ack()
         user = body["user"]["id"]
         burst_id = int(action["value"]) if str(action.get("value", "")).isdigit() else None
-        client.views_open(trigger_id=body["trigger_id"], view=render(svc, svc.lang(user), burst_id, None, 0))
+        client.views_open(trigger_id=body["trigger_id"], view=render(svc, user, svc.lang(user), burst_id, None, 0))
 
     @app.action(Action.TRIAGE_PAGE)
     @app.action(Action.TRIAGE_FIRST_PAGE)
@@ -55,7 +57,7 @@ def register(app: App, svc: Services) -> None:
         user, view = body["user"]["id"], body["view"]
         burst_id, account, _ = read_scope(view.get("private_metadata", ""))
         offset = int(action["value"]) if str(action.get("value", "")).isdigit() else 0
-        client.views_update(view_id=view["id"], view=render(svc, svc.lang(user), burst_id, account, offset))
+        client.views_update(view_id=view["id"], view=render(svc, user, svc.lang(user), burst_id, account, offset))
 
     @app.action(Action.TRIAGE_ROW)
     def row_menu(ack, body, action, client):
@@ -72,7 +74,7 @@ def register(app: App, svc: Services) -> None:
             with svc.db.session() as s:
                 first = bursts.triage_first_text(s, int(ident))
             client.views_push(trigger_id=body["trigger_id"], view=reply_modal(int(ident), first))
-        client.views_update(view_id=view["id"], view=render(svc, lang, burst_id, account, offset, notice))
+        client.views_update(view_id=view["id"], view=render(svc, user, lang, burst_id, account, offset, notice))
 
     @app.view(View.TRIAGE)
     def bulk(ack, body, view):
@@ -93,7 +95,7 @@ def register(app: App, svc: Services) -> None:
             return
         notice = _apply(svc, lang, op, ids, user)
         burst_id, account, offset = read_scope(view.get("private_metadata", ""))
-        ack(response_action="update", view=render(svc, lang, burst_id, account, offset, notice))
+        ack(response_action="update", view=render(svc, user, lang, burst_id, account, offset, notice))
 
 
 @subcommand("triage", "/veille triage [@account]", "work through folded conversations (burst cards), in bulk",
@@ -102,9 +104,10 @@ def _triage(svc: Services, user: str, args: str, lang: str, command=None):
     account = args.strip().lstrip("@") or None
     if account is not None and svc.cfg.account(account) is None:
         return t(lang, "triage_unknown_account", account=escape(account[:60]).replace("`", "'"))
+    seen = access.visible_channels(svc.member(user))
     with svc.db.session() as s:
-        _, total = bursts.triage_page(s, 0, 1, account=account)
+        _, total = bursts.triage_page(s, 0, 1, account=account, channels=seen)
     if total == 0:
         return t(lang, "triage_none_folded", where=f" ({escape(account)})" if account else "")
-    svc.slack.views_open(trigger_id=command["trigger_id"], view=render(svc, lang, None, account, 0))
+    svc.slack.views_open(trigger_id=command["trigger_id"], view=render(svc, user, lang, None, account, 0))
     return None

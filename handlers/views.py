@@ -18,9 +18,12 @@ def register(app: App, svc: Services) -> None:
         if not text:
             ack(response_action="errors", errors={Block.REPLY_TEXT: t(svc.lang(user), "empty_text")})
             return
+        member = svc.member(user)
         try:
             with svc.db.session() as s:
-                conv = conversations.get(s, int(view["private_metadata"]))
+                conv = conversations.get(s, int(view["private_metadata"]), member)
+                if not svc.connectors.can(conv.account, "reply"):
+                    raise approvals.ApprovalError("cannot_reply", account=conv.account)
                 approvals.submit_reply(s, svc.now(), conv, user, text,
                                        steps=workflows.steps_for(svc.cfg, conv.account, "reply"), people=svc.directory)
         except (approvals.ApprovalError, conversations.ConversationError) as e:

@@ -103,7 +103,8 @@ def register(app: App, svc: Services) -> None:
         meta = json.loads(view["private_metadata"])
         try:
             with svc.db.session() as s:
-                d = posts.reschedule(s, svc.now(), int(meta["id"]), user, int(meta["at"]), svc.directory)
+                d = posts.reschedule(s, svc.now(), int(meta["id"]), user, int(meta["at"]), svc.directory,
+                                     svc.cfg)
                 done = t(lang, "post_moved", id=approvals.short_id(d), when=post_blocks.when_text(d, lang))
         except approvals.ApprovalError as e:
             ack(response_action="update", view=post_blocks.done_view(lang, t(lang, e.code, **e.info)))

@@ -433,3 +433,14 @@ class Burst(Base):
     refreshed_at: Mapped[int] = mapped_column(default=0)  # when a card refresh was last queued
     fingerprint: Mapped[str] = mapped_column(String(64), default="")  # the counts the last refresh showed
     lang: Mapped[str] = mapped_column(String(5), default="en")  # the card's language (the account's)
+
+
+class Installation(Base):
+    """One row: this installation's id, generated once. It is part of every publish idempotency key,
+    so two installations (or a restored database) never send a bridge a key it already answered."""
+
+    __tablename__ = "installation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    installation_id: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[int] = mapped_column()

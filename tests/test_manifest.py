@@ -16,7 +16,7 @@ SCOPES = {
     "chat_delete": "chat:write", "chat_getPermalink": None, "chat_scheduleMessage": "chat:write",
     "conversations_open": "im:write", "conversations_history": "channels:history",
     "conversations_replies": "channels:history", "conversations_info": "channels:read",
-    "conversations_members": "channels:read",
+    "conversations_members": "channels:read",  # groups:read too, for a private account channel
     "users_info": "users:read", "usergroups_users_list": "usergroups:read", "views_open": None,
     "views_update": None, "views_push": None, "views_publish": None, "auth_test": None,
 }

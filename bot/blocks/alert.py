@@ -6,9 +6,10 @@ from typing import Any
 
 from bot.blocks import sla
 from bot.blocks.common import actions, button, context, network_label, section
+from bot.connectors.registry import network_can_reply
 from bot.ids import Action, Block
 from bot.slack.dates import date_token
-from bot.slack.escape import clean_name, escape, link, quote
+from bot.slack.escape import clean_name, clean_text, escape, link, quote
 from storage.models import Conversation, Message, SlaClock
 
 METRIC_LABELS = {"first_response": "First response", "next_response": "Next response", "resolution": "Resolution"}
@@ -36,13 +37,16 @@ def alert_message(conv: Conversation, first: Message, clock: SlaClock | None, no
     blocks: list[dict[str, Any]] = [{**section(head), "accessory": sla.status_menu(conv)}, section(body),
                                     context(status, meta)]
     if conv.status != "resolved":
+        reply = [button("Reply", Action.REPLY, str(conv.id), style="primary")] \
+            if network_can_reply(conv.network) else []  # a monitoring-only source: nothing to answer with
         blocks.append(actions(
             Block.ACTIONS,
-            button("Reply", Action.REPLY, str(conv.id), style="primary"),
+            *reply,
             button("Assign to me", Action.ASSIGN_ME, str(conv.id)),
             button("No reply needed", Action.NO_REPLY, str(conv.id)),
         ))
-    fallback = f"{conv.network} {conv.kind} from {clean_name(conv.author_handle or conv.author_name)}: {first.text[:200]}"
+    fallback = (f"{conv.network} {conv.kind} from {clean_name(conv.author_handle or conv.author_name)}: "
+                f"{clean_text(first.text)[:200]}")  # the notification: no bidi or zero-width tricks either
     return escape(fallback), blocks
 
 

@@ -351,7 +351,7 @@ def audit_message(lang: str, d: Draft, history: Sequence[AuditLog]) -> tuple[str
 _AUDIT_KEYS = {f"audit_{a}" for a in (
     "create", "submit", "discard", "approve", "reject", "request_changes", "edit", "reschedule", "cancel",
     "expire", "publish_attempt", "published", "publish_unknown", "publish_failed", "needs_human",
-    "reconciled_not_published", "retry", "mark_published")}
+    "reconciled_not_published", "retry", "mark_published", "reapproval")}
 
 
 def approved_answer(lang: str, d: Draft) -> str | None:

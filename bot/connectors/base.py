@@ -97,6 +97,9 @@ class PublishRejected(ConnectorError):
 
 
 class Connector(Protocol):
+    """`can_reply` / `can_post` (default True when absent) say what the account can publish: Slack
+    offers only that (the alert's Reply, `/veille post`), rather than failing after approval."""
+
     network: str
     account: str
 

@@ -27,6 +27,14 @@ class Connectors:
             self._built[account_key] = build_connector(account, self._env, self._clock, self._transport)
         return self._built[account_key]
 
+    def can(self, account_key: str, op: str) -> bool:
+        """Can this account's connector publish `op` ("reply" or "post")? A connector that cannot
+        be built yet (a missing secret) is not refused here: its publication will say why."""
+        try:
+            return bool(getattr(self.get(account_key), f"can_{op}", True))
+        except ConnectorError:
+            return True
+
     def built(self) -> dict[str, Connector]:
         return dict(self._built)
 
@@ -37,6 +45,14 @@ class Connectors:
         if not value:
             raise ConnectorError(f"account {account.key}: option {option!r} must name a set env var")
         return value
+
+
+def network_can_reply(network: str) -> bool:
+    """Whether a conversation on `network` can be answered at all, for the alert (built from the
+    database alone, without the accounts' connectors): no for a monitoring-only connector's network."""
+    from bot.connectors.rss import RssConnector
+
+    return not (network == RssConnector.network and not RssConnector.can_reply)
 
 
 def build_connector(account: AccountConfig, env: Mapping[str, str], clock, transport=None) -> Connector:

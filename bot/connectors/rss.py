@@ -58,6 +58,8 @@ DEFAULT_RETRY_SECONDS = 300.0
 
 class RssConnector:
     network = "rss"
+    can_reply = False  # monitoring only: the alert offers no Reply, `/veille post` refuses it
+    can_post = False
 
     def __init__(
         self,

@@ -12,6 +12,7 @@ writer), so two "all" approvers clicking at once both count and the step advance
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import audit, workflows
 from bot.domain.outbox import enqueue, enqueue_refresh, enqueue_slack, network_lane
+from bot.domain.post_limits import RULES, check_length
 from bot.domain.workflows import People, Step
 from storage.models import Approval, Conversation, Draft, Outbox, SlackUser
 from storage.upsert import insert_ignore
@@ -52,10 +54,14 @@ def short_id(d: Draft) -> str:
 
 
 def parse_draft_id(text: str) -> int | None:
-    t = text.strip().lower().lstrip("#")
-    if len(t) >= 2 and t[0] in "rpd" and t[1:].isdigit():
-        return int(t[1:])
-    return None
+    """`r7`, `p12` (`#p12`): ASCII digits only (str.isdigit() takes "²", which int() refuses) and at
+    most 9 of them (far more drafts than a team writes; 20 digits would overflow the query's
+    64-bit integer)."""
+    m = _SHORT_ID.fullmatch(text.strip().lower().lstrip("#"))
+    return int(m.group(1)) if m else None
+
+
+_SHORT_ID = re.compile(r"[rpd]([0-9]{1,9})")
 
 
 def authors(d: Draft) -> set[str]:
@@ -81,6 +87,10 @@ def submit_reply(s: Session, now: float, conv: Conversation, author: str, text: 
         raise ApprovalError("empty_text")
     if len(text) > MAX_TEXT:
         raise ApprovalError("text_too_long", limit=MAX_TEXT)
+    if conv.network in RULES:  # measured as the network will, now rather than after approval
+        check = check_length(conv.network, text)
+        if not check.ok:
+            raise ApprovalError("reply_too_long", en=check.message("en"), fr=check.message("fr"))
     d = Draft(kind="reply", conversation_id=conv.id, account=conv.account, text=text, version=1,
               content_hash=content_hash(text), state=PENDING, author=author, slack_channel=conv.slack_channel,
               workflow=None if steps is None else workflows.dump(steps), workflow_step=1,
@@ -226,9 +236,13 @@ def _decline(s: Session, now: float, draft_id: int, approver: str, approvers: Pe
     return d
 
 
-def publish_key(d: Draft) -> str:
-    """The idempotency key the network sees: stable across every retry of this exact version."""
-    return f"veille-{d.id}-v{d.version}"
+def publish_key(d: Draft, installation: str) -> str:
+    """The idempotency key the network sees: stable across every retry of this exact version, and
+    never the same for two installations (`installation`, bot/domain/installation.py) nor after a
+    database restore, where draft ids and versions are handed out again: the digest binds the key to
+    this draft's creation instant, conversation and text."""
+    digest = hashlib.sha256(f"{d.created_at}:{d.conversation_id}:{d.content_hash}".encode()).hexdigest()[:10]
+    return f"veille-{installation}-{d.id}-v{d.version}-{digest}"
 
 
 def publish_lane(d: Draft) -> str:

@@ -344,9 +344,13 @@ class TriageRow:
     due_at: int | None
 
 
-def folded_open(s: Session, *, burst_id: int | None = None, account: str | None = None):
-    """Still folded and not yet handled, for one burst or one account (or every account)."""
+def folded_open(s: Session, *, burst_id: int | None = None, account: str | None = None,
+                channels: frozenset[str] | None = None):
+    """Still folded and not yet handled, for one burst or one account (or every account), in
+    `channels` (None: all, for admins)."""
     q = select(Conversation).where(Conversation.folded, Conversation.status.in_(OPEN_STATUSES))
+    if channels is not None:
+        q = q.where(Conversation.slack_channel.in_(channels))
     if burst_id is not None:
         q = q.where(Conversation.burst_id == burst_id)
     if account is not None:
@@ -355,9 +359,9 @@ def folded_open(s: Session, *, burst_id: int | None = None, account: str | None 
 
 
 def triage_page(s: Session, offset: int, limit: int, *, burst_id: int | None = None,
-                account: str | None = None) -> tuple[list[TriageRow], int]:
+                account: str | None = None, channels: frozenset[str] | None = None) -> tuple[list[TriageRow], int]:
     """One page of folded open conversations, soonest deadline first; and how many there are."""
-    base = folded_open(s, burst_id=burst_id, account=account).subquery()
+    base = folded_open(s, burst_id=burst_id, account=account, channels=channels).subquery()
     total = s.scalar(select(func.count()).select_from(base)) or 0
     due = (select(SlaClock.conversation_id, func.min(SlaClock.due_at).label("due"))
            .where(SlaClock.state.in_(("running", "breached")), SlaClock.metric != "resolution")

@@ -156,10 +156,13 @@ def parse_oncall_config(data: Mapping[str, Any]) -> Rotation | None:
     raw = data["oncall"]
     if not isinstance(raw, Mapping):
         raise OnCallConfigError("oncall", "must be a table")
-    known = ("timezone", "handoff", "layers", "usergroup")
+    known = ("timezone", "handoff", "layers", "usergroup", "max_override")
     for key in raw:
         if key not in known:
             raise OnCallConfigError(f"oncall.{key}", f"unknown key (expected one of {', '.join(known)})")
+    max_override_seconds(raw)
+    if "max_override" in raw and "layers" not in raw and "usergroup" not in raw:
+        return None  # only the cap on overrides made from Slack: no rotation
     if ("layers" in raw) == ("usergroup" in raw):
         raise OnCallConfigError(
             "oncall", "give either layers (a rotation) or usergroup, not both nor neither"
@@ -189,6 +192,23 @@ def parse_oncall_config(data: Mapping[str, Any]) -> Rotation | None:
     if weekday is None and any(layer.rotation == "weekly" for layer in parsed):
         raise OnCallConfigError("oncall.handoff", 'a weekly rotation needs a day, like "mon 09:00"')
     return Rotation(tz, weekday or 0, handoff, parsed[0], parsed[1] if len(parsed) > 1 else None)
+
+
+DEFAULT_MAX_OVERRIDE = 7 * 86400
+
+
+def max_override_seconds(raw: Mapping[str, Any] | None) -> int:
+    """`[oncall] max_override` ("7d" by default): how far ahead an override made from Slack may
+    end, so nobody hands themselves (or anyone) the pager for 300 days by a typo or on purpose."""
+    from bot.domain.sla.config import SlaConfigError, parse_duration
+
+    value = (raw or {}).get("max_override") if isinstance(raw, Mapping) else None
+    if value is None:
+        return DEFAULT_MAX_OVERRIDE
+    try:
+        return parse_duration(value, "oncall.max_override")
+    except SlaConfigError as e:
+        raise OnCallConfigError(e.path, e.problem) from None
 
 
 def _parse_handoff(raw: Any) -> tuple[int | None, time]:

@@ -8,14 +8,25 @@ from sqlalchemy.orm import Session
 
 from bot.domain import audit
 from bot.domain.oncall import OnCall, Override, Rotation
+from bot.domain.outbox import enqueue_slack
 from storage.models import OncallOverride
 
 HORIZON = 60 * 86400  # overrides that ended longer ago than this cannot change any answer we give
 
 
+class OverrideTooLong(ValueError):
+    def __init__(self, limit: int):
+        super().__init__(f"an override may last at most {limit} seconds")
+        self.limit = limit
+
+
 def add_override(s: Session, now: float, member: str, until: int, actor: str, layer: str = "primary",
-                 start: int | None = None) -> OncallOverride:
+                 start: int | None = None, max_seconds: int | None = None) -> OncallOverride:
+    """`max_seconds`: the longest override allowed ([oncall] max_override); longer raises
+    OverrideTooLong and stores nothing."""
     begin = int(now) if start is None else start
+    if max_seconds is not None and until - begin > max_seconds:
+        raise OverrideTooLong(max_seconds)
     row = OncallOverride(member=member, layer=layer, start_at=begin, end_at=until, created_by=actor,
                          created_at=int(now))
     s.add(row)
@@ -23,6 +34,20 @@ def add_override(s: Session, now: float, member: str, until: int, actor: str, la
     audit.record(s, now, actor, "oncall_override", "oncall", row.id, member=member, layer=layer,
                  start=begin, end=until)
     return row
+
+
+def displaced(s: Session, rotation: Rotation | None, at: float, layer: str = "primary") -> str | None:
+    """Who holds `layer` at `at` (before an override is added): the member an override displaces."""
+    current = on_call(s, rotation, at)
+    if current is None:
+        return None
+    return current.backup if layer == "backup" else current.primary
+
+
+def tell(s: Session, now: float, row: OncallOverride, texts: dict[str, str]) -> None:
+    """DMs about the override `row`, through the outbox, in the same transaction: {member: text}."""
+    for user, text in texts.items():
+        enqueue_slack(s, now, user, "dm", f"oncall_override:{row.id}:{user}", user=user, text=text)
 
 
 def upcoming(s: Session, now: float) -> list[OncallOverride]:

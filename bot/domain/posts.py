@@ -163,8 +163,9 @@ def refs(value: str) -> list[tuple[int, int | None]]:
 
 
 def may_manage(d: Draft, user: str, people: People) -> bool:
-    """Edit, move, cancel: the author, an approver of this post, an admin."""
-    if user in authors(d) or people.is_approver(user):
+    """Edit, move, cancel: the author, an approver of this post's own workflow (the team's
+    approvers only when a step is the team's), an admin."""
+    if user in authors(d):
         return True
     if any(workflows.may_approve(st, user, people) for st in workflows.load(d.workflow)):
         return True
@@ -219,13 +220,28 @@ def edit(s: Session, now: float, cfg: VeilleConfig, draft_id: int, user: str, te
     return d
 
 
-def reschedule(s: Session, now: float, draft_id: int, user: str, at: int, people: People) -> Draft:
+def reschedule(s: Session, now: float, draft_id: int, user: str, at: int, people: People,
+               cfg: VeilleConfig | None = None) -> Draft:
+    """A new time. With `reapprove_on_move` in the account's workflow (cfg), approvals given for
+    the old time no longer count: the post becomes a new version and walks its steps again."""
     if at <= now:
         raise PostError("time_passed")
     d = load_for(s, draft_id, user, people, MOVABLE)
     before = d.scheduled_at
     d.scheduled_at, d.updated_at = at, int(now)
     audit.record(s, now, user, "reschedule", "draft", d.id, version=d.version, previous=before, scheduled_at=at)
+    if cfg is not None and workflows.policy_for(cfg, d.account).reapprove_on_move \
+            and d.state in (PENDING, APPROVED, EXPIRED, FAILED):
+        if d.state == APPROVED:
+            withdraw_publication(s, now, d)
+        d.version += 1  # same text, new time: approvals are bound to a version
+        d.workflow = workflows.dump(workflows.steps_for(cfg, d.account, "post"))
+        d.approved_by = d.approved_at = d.last_error = None
+        audit.record(s, now, "veille", "reapproval", "draft", d.id, version=d.version, reason="moved")
+        open_workflow(s, now, d, people)
+        if d.state == PENDING:
+            note_author_or_step(s, now, d, "step_open")
+        return d
     if d.state == APPROVED:
         move_publication(s, now, d)
         refresh_card(s, now, d)

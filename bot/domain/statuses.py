@@ -15,6 +15,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.domain import audit, bursts, clocks, escalation
+from bot.domain.access import Member
 from bot.domain.conversations import ConversationError, get
 from bot.domain.outbox import enqueue_refresh
 from storage.models import Conversation
@@ -23,24 +24,25 @@ STATUSES = ("open", "pending", "on_hold", "resolved")
 PRIORITIES = ("low", "normal", "high", "urgent")
 
 
-def acknowledge(s: Session, rules, now: float, conversation_id: int, actor: str) -> Conversation:
-    conv = get(s, conversation_id)
+def acknowledge(s: Session, rules, now: float, conversation_id: int, actor: str, *, member: Member) -> Conversation:
+    conv = get(s, conversation_id, member, paged_may_act=True)  # the on-call's "I'm on it" from their DM
     escalation.acknowledge(s, conv, now, actor)
     audit.record(s, now, actor, "acknowledge", "conversation", conv.id)
     _refresh(s, conv, now)
     return conv
 
 
-def snooze(s: Session, rules, now: float, conversation_id: int, actor: str) -> Conversation:
-    return _set_waiting(s, rules, now, conversation_id, actor, "pending")
+def snooze(s: Session, rules, now: float, conversation_id: int, actor: str, *, member: Member) -> Conversation:
+    return _set_waiting(s, rules, now, conversation_id, actor, "pending", member)
 
 
-def hold(s: Session, rules, now: float, conversation_id: int, actor: str) -> Conversation:
-    return _set_waiting(s, rules, now, conversation_id, actor, "on_hold")
+def hold(s: Session, rules, now: float, conversation_id: int, actor: str, *, member: Member) -> Conversation:
+    return _set_waiting(s, rules, now, conversation_id, actor, "on_hold", member)
 
 
-def _set_waiting(s: Session, rules, now: float, conversation_id: int, actor: str, status: str) -> Conversation:
-    conv = get(s, conversation_id)
+def _set_waiting(s: Session, rules, now: float, conversation_id: int, actor: str, status: str,
+                 member: Member) -> Conversation:
+    conv = get(s, conversation_id, member)
     if conv.status == status:
         raise ConversationError("sla_already", id=conv.id, status=status)
     if conv.status == "resolved":
@@ -58,8 +60,8 @@ def _set_waiting(s: Session, rules, now: float, conversation_id: int, actor: str
     return conv
 
 
-def resolve(s: Session, rules, now: float, conversation_id: int, actor: str) -> Conversation:
-    conv = get(s, conversation_id)
+def resolve(s: Session, rules, now: float, conversation_id: int, actor: str, *, member: Member) -> Conversation:
+    conv = get(s, conversation_id, member)
     if conv.status == "resolved":
         raise ConversationError("sla_already", id=conv.id, status="resolved")
     conv.status, conv.updated_at = "resolved", int(now)
@@ -73,9 +75,9 @@ def resolve(s: Session, rules, now: float, conversation_id: int, actor: str) -> 
     return conv
 
 
-def reopen(s: Session, rules, now: float, conversation_id: int, actor: str) -> Conversation:
+def reopen(s: Session, rules, now: float, conversation_id: int, actor: str, *, member: Member) -> Conversation:
     """Back to open: a resolved conversation's resolution time continues from its total."""
-    conv = get(s, conversation_id)
+    conv = get(s, conversation_id, member)
     if conv.status == "open":
         raise ConversationError("sla_already", id=conv.id, status="open")
     conv.status, conv.updated_at = "open", int(now)
@@ -87,10 +89,11 @@ def reopen(s: Session, rules, now: float, conversation_id: int, actor: str) -> C
     return conv
 
 
-def mark_replied(s: Session, rules, now: float, conversation_id: int, actor: str, text: str = "") -> Conversation:
+def mark_replied(s: Session, rules, now: float, conversation_id: int, actor: str, text: str = "", *,
+                 member: Member) -> Conversation:
     """A member answered outside Veille (phone, another tool...). Only what Veille cannot see
     needs this: it is audited, and shown in the thread."""
-    conv = get(s, conversation_id)
+    conv = get(s, conversation_id, member)
     running = [c for c in clocks.open_clocks_of(s, conv.id) if c.metric in clocks.RESPONSE_METRICS]
     if not running:
         raise ConversationError("sla_nothing_to_reply", id=conv.id)
@@ -102,8 +105,9 @@ def mark_replied(s: Session, rules, now: float, conversation_id: int, actor: str
     return conv
 
 
-def set_priority(s: Session, rules, now: float, conversation_id: int, priority: str, actor: str) -> Conversation:
-    conv = get(s, conversation_id)
+def set_priority(s: Session, rules, now: float, conversation_id: int, priority: str, actor: str, *,
+                 member: Member) -> Conversation:
+    conv = get(s, conversation_id, member)
     if conv.priority == priority:
         raise ConversationError("sla_already", id=conv.id, status=priority)
     before = conv.priority

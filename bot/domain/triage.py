@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from bot.domain import audit, bursts, conversations
+from bot.domain.access import Member
 
 
 class TriageOp(StrEnum):
@@ -20,16 +21,16 @@ class TriageOp(StrEnum):
 BULK_OPS = (TriageOp.ASSIGN, TriageOp.NO_REPLY, TriageOp.OPEN)
 
 
-def apply(s: Session, now: float, op: TriageOp, conversation_ids: list[int], actor: str) -> list[int]:
-    """Apply `op` for `actor` to each conversation, through the services the alert's buttons use
-    (their checks apply here too). Raises ConversationError naming the first unknown id."""
-    done = []
+def apply(s: Session, now: float, op: TriageOp, conversation_ids: list[int], member: Member) -> list[int]:
+    """Apply `op` for `member` to each conversation, through the services the alert's buttons use
+    (their access checks apply here too). Raises ConversationError naming the first refused id."""
+    done, actor = [], member.id
     for ident in conversation_ids:
-        conv = conversations.get(s, ident)
+        conv = conversations.get(s, ident, member)
         if op == TriageOp.ASSIGN:
-            conversations.assign(s, now, conv.id, actor, actor)
+            conversations.assign(s, now, conv.id, actor, actor, member=member)
         elif op == TriageOp.NO_REPLY:
-            conversations.close_without_reply(s, now, conv.id, actor)
+            conversations.close_without_reply(s, now, conv.id, actor, member=member)
         elif bursts.unfold(s, conv, now):
             audit.record(s, now, actor, "unfold", "conversation", conv.id, burst_id=conv.burst_id)
         done.append(conv.id)

@@ -1,10 +1,17 @@
 """The generic webhook's JSON contract: one message or an array of up to 500. Every bad field is
-reported (with its index) and nothing is stored unless the whole body is valid."""
+reported (with its index) and nothing is stored unless the whole body is valid.
+
+What no database or clock can take is refused here with a 400 naming the field, never left to fail
+later as a 500 that a sender retries forever: lone surrogates and NUL characters in strings,
+numbers longer than any id, nesting deeper than a message has, dates outside
+[2006-01-01, now + 5 minutes] (nothing older is a conversation to answer; a future date would
+start a clock that cannot run), and a `network` that is not the account's own."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Collection, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.connectors.base import Author, InboundMessage
@@ -12,6 +19,15 @@ from bot.connectors.base import Author, InboundMessage
 MAX_BATCH = 500
 KINDS = ("mention", "dm", "comment")
 _MAX_TEXT = 40_000
+MAX_DEPTH = 8  # a message is at most 3 deep (batch, message, author): room for senders' extras
+MAX_NUMBER_DIGITS = 40  # JSON numbers past this are no id or flag of ours (and int() refuses >4,300)
+EARLIEST = int(datetime(2006, 1, 1, tzinfo=UTC).timestamp())  # before the networks we answer existed
+MAX_FUTURE = 300  # seconds of sender clock skew tolerated, as for the signature
+GENERIC_NETWORKS = ("webhook",)  # an account fed by any tool: whatever network the message says
+
+
+class _LongNumber(str):
+    """A JSON number too long to be anything we read: kept as a marker, so the field is named."""
 
 
 class PayloadError(ValueError):
@@ -20,11 +36,18 @@ class PayloadError(ValueError):
         self.errors = errors
 
 
-def parse_webhook_body(body: bytes, known_accounts: set[str]) -> list[InboundMessage]:
+def parse_webhook_body(body: bytes, known_accounts: Collection[str] | Mapping[str, str],
+                       now: float | None = None) -> list[InboundMessage]:
+    """`known_accounts`: the account keys, or a mapping key -> network (then a message's network
+    must be its account's). `now`: the clock that bounds `created_at` (None: no upper bound)."""
     try:
-        data = json.loads(body)
+        data = json.loads(body, parse_int=_int_or_marker)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise PayloadError([f"body: not valid JSON ({e.msg if hasattr(e, 'msg') else e})"]) from None
+    except RecursionError:
+        raise PayloadError([f"body: nested deeper than {MAX_DEPTH} levels"]) from None
+    if _depth(data) > MAX_DEPTH:
+        raise PayloadError([f"body: nested deeper than {MAX_DEPTH} levels"])
     items = data if isinstance(data, list) else [data]
     if not items:
         raise PayloadError(["body: empty array"])
@@ -34,7 +57,7 @@ def parse_webhook_body(body: bytes, known_accounts: set[str]) -> list[InboundMes
     out: list[InboundMessage] = []
     for i, item in enumerate(items):
         prefix = f"[{i}]." if isinstance(data, list) else ""
-        msg = _parse_one(item, prefix, known_accounts, errors)
+        msg = _parse_one(item, prefix, known_accounts, errors, now)
         if msg is not None:
             out.append(msg)
     if errors:
@@ -42,7 +65,37 @@ def parse_webhook_body(body: bytes, known_accounts: set[str]) -> list[InboundMes
     return out
 
 
-def _parse_one(item: Any, p: str, accounts: set[str], errors: list[str]) -> InboundMessage | None:
+def _int_or_marker(digits: str) -> int | str:
+    return _LongNumber(digits) if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS else int(digits)
+
+
+def _depth(node: Any) -> int:
+    """How deep the parsed body nests, stopping as soon as it is too deep."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((v, level + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
+def string_problem(value: str) -> str | None:
+    """Why a string cannot be stored as text, or None. A lone surrogate (`\\ud83d`) is valid JSON
+    but no UTF-8; PostgreSQL refuses NUL in text."""
+    if "\x00" in value:
+        return "contains a NUL character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode (a lone surrogate)"
+    return None
+
+
+def _parse_one(item: Any, p: str, accounts: Collection[str] | Mapping[str, str], errors: list[str],
+               now: float | None = None) -> InboundMessage | None:
     if not isinstance(item, dict):
         errors.append(f"{p or 'body'}: must be an object")
         return None
@@ -54,11 +107,15 @@ def _parse_one(item: Any, p: str, accounts: set[str], errors: list[str]) -> Inbo
             if required:
                 errors.append(f"{p}{name}: required")
             return ""
-        if not isinstance(v, str):
+        if not isinstance(v, str) or isinstance(v, _LongNumber):
             errors.append(f"{p}{name}: must be a string")
             return ""
         if len(v) > limit:
             errors.append(f"{p}{name}: longer than {limit} characters")
+        problem = string_problem(v)
+        if problem:
+            errors.append(f"{p}{name}: {problem}")
+            return ""
         return v
 
     mid = text_field("id")
@@ -66,6 +123,10 @@ def _parse_one(item: Any, p: str, accounts: set[str], errors: list[str]) -> Inbo
     account = text_field("account", limit=100)
     if account and account not in accounts:
         errors.append(f"{p}account: unknown account {account!r}")
+    elif account and network and isinstance(accounts, Mapping):
+        own = accounts[account]
+        if own not in GENERIC_NETWORKS and network != own:
+            errors.append(f"{p}network: account {account!r} is on {own}, not {network!r}")
     kind = text_field("kind", limit=20)
     if kind and kind not in KINDS:
         errors.append(f"{p}kind: must be one of {', '.join(KINDS)}")
@@ -82,7 +143,11 @@ def _parse_one(item: Any, p: str, accounts: set[str], errors: list[str]) -> Inbo
                 errors.append(f"{p}created_at: needs a timezone (e.g. 2026-11-23T10:00:00Z)")
             else:
                 created_at = int(dt.timestamp())
-        except ValueError:
+                if created_at < EARLIEST:
+                    errors.append(f"{p}created_at: before 2006-01-01, not a date a conversation starts")
+                elif now is not None and created_at > now + MAX_FUTURE:
+                    errors.append(f"{p}created_at: more than {MAX_FUTURE // 60} minutes in the future")
+        except (ValueError, OverflowError):
             errors.append(f"{p}created_at: not an ISO 8601 date-time")
     thread_id = text_field("thread_id", required=False) or None
     in_reply_to = text_field("in_reply_to", required=False) or None
@@ -92,11 +157,13 @@ def _parse_one(item: Any, p: str, accounts: set[str], errors: list[str]) -> Inbo
         errors.append(f"{p}author: required object with id, handle, name")
     else:
         aid, handle, name = author.get("id"), author.get("handle", ""), author.get("name", "")
-        if not isinstance(aid, str) or not aid:
+        if not isinstance(aid, str) or isinstance(aid, _LongNumber) or not aid:
             errors.append(f"{p}author.id: required")
-        for key, v in (("handle", handle), ("name", name)):
-            if not isinstance(v, str):
+        for key, v in (("id", aid), ("handle", handle), ("name", name)):
+            if key != "id" and (not isinstance(v, str) or isinstance(v, _LongNumber)):
                 errors.append(f"{p}author.{key}: must be a string")
+            elif isinstance(v, str) and string_problem(v):
+                errors.append(f"{p}author.{key}: {string_problem(v)}")
         if not errors[start:]:
             a = Author(id=aid, handle=handle or "", name=name or "")
     # Our own account's posts (a reply made natively on the network), flagged by the sender:

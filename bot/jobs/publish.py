@@ -32,6 +32,7 @@ from bot.domain.approvals import (
     publish_key,
     still_approved,
 )
+from bot.domain.installation import installation_id
 from bot.domain.outbox import enqueue_refresh
 from storage.models import Conversation, Draft, Message, Outbox
 
@@ -91,7 +92,7 @@ def prepare(db, connectors, approvers, row, now: float, reconciling: bool = Fals
             _set(s, d, now, FAILED, error=late)
             audit.record(s, now, "veille", "publish_failed", "draft", d.id, error=late)
             return Outcome("failed", error=late)
-        req = PublishRequest(idempotency_key=publish_key(d), account=d.account, text=d.text,
+        req = PublishRequest(idempotency_key=publish_key(d, installation_id(s)), account=d.account, text=d.text,
                              in_reply_to=_reply_target(s, d))
         d.state = PUBLISHING
         d.updated_at = int(now)

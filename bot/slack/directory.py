@@ -1,5 +1,6 @@
-"""Who a Slack member is: timezone and locale (users.info, cached in the database) and group
-membership (usergroups.users.list, cached briefly). Approver checks go through here."""
+"""Who a Slack member is: timezone and locale (users.info, cached in the database), group
+membership (usergroups.users.list, cached briefly) and channel membership (conversations.members,
+cached briefly). Approver checks and access (bot/domain/access.py) go through here."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import TeamConfig
+from bot.domain.access import Member
 from storage.models import SlackUser
 
 log = logging.getLogger(__name__)
 USER_TTL = 86_400
 GROUP_TTL = 300
+CHANNEL_TTL = 300  # someone removed from a channel loses access within five minutes
+MEMBERS_PAGE = 1000  # conversations.members' largest page
 
 
 class Directory:
@@ -22,6 +26,7 @@ class Directory:
         self._db, self._client, self._team, self._clock = db, client, team, clock
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._lock = threading.Lock()
+        self._channels: dict[str, tuple[float, frozenset[str]]] = {}
 
     def user(self, user_id: str) -> SlackUser:
         now = self._clock.now()
@@ -67,3 +72,37 @@ class Directory:
         if user in self._team.admins:
             return True
         return bool(self._team.admins_group) and user in self.group_members(self._team.admins_group)
+
+    # ---- channel membership (access rules) ----------------------------------------------------
+
+    def channel_members(self, channel: str) -> frozenset[str]:
+        """Everyone in `channel`, every page of conversations.members, cached for CHANNEL_TTL.
+        If Slack refuses, the last answer stands; with none, nobody (access is refused, not granted)."""
+        now = self._clock.now()
+        with self._lock:
+            cached = self._channels.get(channel)
+            if cached and now - cached[0] < CHANNEL_TTL:
+                return cached[1]
+        members: set[str] = set()
+        cursor = None
+        try:
+            while True:
+                page = self._client.conversations_members(channel=channel, limit=MEMBERS_PAGE, cursor=cursor)
+                members.update(page.get("members") or ())
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    break
+        except SlackApiError as e:
+            log.warning("conversations.members %s failed: %s", channel, e.response.get("error"))
+            return cached[1] if cached else frozenset()
+        found = frozenset(members)
+        with self._lock:
+            self._channels[channel] = (now, found)
+        return found
+
+    def member(self, user: str, channels) -> Member:
+        """`user` as the access rules see them: which of `channels` they are in, and whether they
+        are an admin. Call it before opening a transaction: it may ask Slack."""
+        if self.is_admin(user):
+            return Member(user, frozenset(channels), admin=True)
+        return Member(user, frozenset(c for c in set(channels) if user in self.channel_members(c)))

@@ -20,6 +20,12 @@ def clean_name(name: str, limit: int = 80) -> str:
     return truncate(cleaned, limit)
 
 
+def clean_text(text: str) -> str:
+    """Untrusted text without bidi, zero-width or control characters (newlines stay): what a
+    notification's `text` shows, like the blocks' quote."""
+    return _CONTROLS.sub("", text)
+
+
 def truncate(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text

@@ -48,6 +48,17 @@ def command(veille, user: str, text: str) -> dict:
     return veille.standin.ephemerals(user)[-1]
 
 
+def approve(veille, user: str, ident: str) -> dict:
+    """`/veille approve <ident>`, then the click on the version it shows (when it shows one);
+    returns the member's last answer."""
+    answer = command(veille, user, f"approve {ident}")
+    if any(e.get("action_id") == Action.APPROVE_CONFIRM for b in answer.get("blocks") or []
+           if b["type"] == "actions" for e in b["elements"]):
+        click(veille, user, answer, Action.APPROVE_CONFIRM)
+        return veille.standin.ephemerals(user)[-1]
+    return answer
+
+
 def click(veille, user: str, message: dict, action_id: str, channel: str = "C0SOCIAL", value=None):
     r = veille.slack.click(user, channel, message["ts"], action_id, value=value)
     assert r.status_code == 200

@@ -60,6 +60,29 @@ def test_the_subscription_handshake_echoes_the_challenge_only_for_our_verify_tok
     assert app.http.get("/webhooks/meta", params={**params, "hub.verify_token": "guess"}).status_code == 403
 
 
+def test_the_verify_token_never_reaches_the_access_log(app):
+    import logging
+
+    access = logging.getLogger("uvicorn.access")
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            lines.append(record.getMessage())
+
+    keep, level = Keep(), access.level
+    access.addHandler(keep)
+    access.setLevel(logging.INFO)  # the test server runs quiet; production logs access at INFO
+    try:
+        params = {"hub.mode": "subscribe", "hub.verify_token": VERIFY, "hub.challenge": "42"}
+        assert app.http.get("/webhooks/meta", params=params).status_code == 200
+    finally:
+        access.removeHandler(keep)
+        access.setLevel(level)
+    [line] = [x for x in lines if "/webhooks/meta" in x]
+    assert VERIFY not in line and "hub.verify_token=[redacted]" in line and "hub.challenge=42" in line
+
+
 def test_a_page_comment_by_webhook_alerts_and_the_approved_reply_goes_on_the_comment(app, graph):
     post = graph.add_post(PAGE, "Launch day!")
     comment = graph.add_comment(post, "Where is my order?", author=JO)
@@ -103,3 +126,14 @@ def test_bad_bodies_are_refused(app):
     body = b"[not json"
     sig = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
     assert app.http.post("/webhooks/meta", content=body, headers={"x-hub-signature-256": sig}).status_code == 400
+
+
+def test_an_instagram_account_is_not_offered_text_posts(app):
+    from tests.support.harness import AUTHOR
+
+    app.slack.command(AUTHOR, 'post @acme_ig "demain 9h" Bonjour')
+    app.settle()
+    assert "cannot publish a text post" in app.ephemeral_texts(AUTHOR)[-1]
+    app.slack.command(AUTHOR, 'post @acme_fb "demain 9h" Bonjour')  # Facebook can
+    app.settle()
+    assert "cannot publish" not in app.ephemeral_texts(AUTHOR)[-1]

@@ -104,3 +104,29 @@ def test_a_policy_that_names_articles_gives_them_a_clock(db_url, clock, standin,
         assert "due" in all_text(alert)
     finally:
         app.close()
+
+
+def test_an_rss_account_offers_no_reply_and_refuses_posts(db_url, clock, standin, target, feeds):
+    from bot.ids import Action
+    from tests.support.harness import AUTHOR
+
+    feeds.publish("/news.xml", _rss(("a1", "Acme opens a shop in Lyon", "Big news.")))
+    app = _rss_app(db_url, clock, standin, target, feeds)
+    try:
+        app.settle()
+        [alert] = app.alerts(CHANNEL)
+        buttons = [e["action_id"] for b in alert["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert Action.REPLY not in buttons and Action.ASSIGN_ME in buttons
+        app.slack.click(AUTHOR, CHANNEL, alert["ts"], Action.REPLY, value="1", block_id="actions")  # an old alert's button
+        app.settle()
+        assert app.standin.views(AUTHOR) == [] and "only listens" in app.ephemeral_texts(AUTHOR)[-1]
+        r = app.slack.command(AUTHOR, 'post @press "demain 9h" Hello')
+        assert r.status_code == 200
+        app.settle()
+        assert "cannot publish a text post" in app.ephemeral_texts(AUTHOR)[-1]
+        app.slack.command(AUTHOR, "post")  # the form does not offer it either
+        app.settle()
+        [form] = app.standin.views(AUTHOR)
+        assert "press" not in str([b for b in form["blocks"] if b.get("block_id") == "post_accounts"])
+    finally:
+        app.close()

@@ -15,7 +15,7 @@ from bot.slack.standin.state import dm_channel_id
 from storage.db import Database
 from tests.conftest import START
 from tests.e2e.crisis_support import POLICIES, CrisisVeille, crisis_config
-from tests.e2e.posts_support import card, click, command, draft_row, posts_published, schedule
+from tests.e2e.posts_support import approve, card, click, draft_row, posts_published, schedule
 from tests.e2e.sla_support import ROUTING_KEY
 from tests.fakes.pagerduty_server import PagerDutyServer
 from tests.support.harness import APPROVER, AUTHOR, OUTSIDER, all_text
@@ -192,7 +192,7 @@ def test_crisis_asks_which_account_and_names_an_unknown_one(make):
 
 def _scheduled_and_approved(veille, text: str = "Our new summer collection!") -> str:
     [pid] = schedule(veille, AUTHOR, f'@acme "in 2 hours" {text}')
-    command(veille, APPROVER, f"approve {pid}")
+    approve(veille, APPROVER, pid)
     return pid
 
 

@@ -9,6 +9,7 @@ from tests.e2e.posts_support import (
     ERIN,
     FRANK,
     advance_to,
+    approve,
     card,
     click,
     command,
@@ -34,7 +35,7 @@ def test_calendar_lists_posts_by_day_with_state_and_who_they_wait_for(wf):
     [p1] = schedule(wf, AUTHOR, '@acme "demain 9h" Mardi')
     [p2] = schedule(wf, AUTHOR, '@acme_fr "jeudi 14h" Jeudi')
     [p3] = schedule(wf, AUTHOR, '@acme "dans 10 jours" Plus tard')
-    command(wf, APPROVER, f"approve {p1}")
+    approve(wf, APPROVER, p1)
 
     week = all_text(command(wf, AUTHOR, "calendar"))
     assert "Tuesday, November 24" in week and "Thursday, November 26" in week
@@ -60,7 +61,7 @@ def test_overdue_approvals_come_first(wf):
 
 
 def test_move_reads_the_new_time_and_asks_for_a_click_then_the_post_goes_out_then(wf):
-    [pid] = schedule(wf, AUTHOR, '@acme_fr "demain 9h" Déplacée')
+    [pid] = schedule(wf, CAROL, '@acme_fr "demain 9h" Déplacée')  # Carol's own post: she may move it
     answer = command(wf, CAROL, f'move {pid} "jeudi 14h"')
     assert "Déplacer `p1` au *jeudi 26 novembre 2026 à 14:00 (Europe/Paris) · 13:00 UTC* ?" in all_text(answer)
     assert draft_row(wf, pid).scheduled_at == utc(2026, 11, 24, 8, 0)  # not before the click
@@ -93,7 +94,7 @@ def test_reschedule_from_the_calendar_menu_with_its_confirmation_page(wf):
 
 def test_an_expired_post_rescheduled_resumes_where_its_approvals_left_off(wf):
     [pid] = schedule(wf, AUTHOR, '@acme "demain 9h" Deuxième chance')
-    command(wf, CAROL, f"approve {pid}")
+    approve(wf, CAROL, pid)
     advance_to(wf, utc(2026, 11, 24, 8, 0))
     assert draft_row(wf, pid).state == "expired"
 
@@ -101,7 +102,7 @@ def test_an_expired_post_rescheduled_resumes_where_its_approvals_left_off(wf):
     d = draft_row(wf, pid)
     assert (d.state, d.workflow_step) == ("pending_approval", 2)  # Carol's step-1 approval of v1 still counts
     for who in (ERIN, FRANK):
-        command(wf, who, f"approve {pid}")
+        approve(wf, who, pid)
     advance_to(wf, utc(2026, 11, 26, 8, 0))
     assert [p["text"] for p in posts_published(wf)] == ["Deuxième chance"]
 
@@ -117,10 +118,10 @@ def test_cancel_from_the_card_stops_an_approved_post(wf):
 
 def test_the_audit_trail_shows_every_step_in_order(wf):
     [pid] = schedule(wf, AUTHOR, '@acme "demain 9h" Tracée')
-    command(wf, CAROL, f"approve {pid}")
+    approve(wf, CAROL, pid)
     click(wf, AUTHOR, command(wf, AUTHOR, f'move {pid} "demain 11h"'), Action.POST_MOVE_CONFIRM)
     for who in (ERIN, FRANK):
-        command(wf, who, f"approve {pid}")
+        approve(wf, who, pid)
     advance_to(wf, utc(2026, 11, 24, 10, 0))
 
     trail = all_text(command(wf, AUTHOR, f"audit {pid}"))

@@ -12,6 +12,7 @@ from tests.e2e.posts_support import (
     FRANK,
     LEGAL,
     advance_to,
+    approve,
     card,
     card_buttons,
     click,
@@ -29,7 +30,7 @@ TOMORROW_9 = int(datetime(2026, 11, 24, 8, 0, tzinfo=UTC).timestamp())  # 09:00 
 
 
 def _approve(v, user: str, pid: str) -> str:
-    return all_text(command(v, user, f"approve {pid}"))
+    return all_text(approve(v, user, pid))
 
 
 def test_two_steps_any_then_all_publish_only_when_every_step_is_complete(wf):

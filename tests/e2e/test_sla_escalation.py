@@ -216,3 +216,18 @@ def test_a_missing_routing_key_stops_start_up_with_a_clear_error(sla_veille, mon
     monkeypatch.delenv("VEILLE_TEST_PAGERDUTY_KEY", raising=False)
     with pytest.raises(ConfigError, match="VEILLE_TEST_PAGERDUTY_KEY is not set"):
         sla_veille(pagerduty={"routing_key_env": "VEILLE_TEST_PAGERDUTY_KEY"})
+
+
+def test_the_on_call_paged_by_dm_may_say_im_on_it_without_being_in_the_channel(sla_veille, standin):
+    standin.add_channel("C0ACME", members=[standin.bot_user_id, AUTHOR])  # Bob is on call, not a member
+    veille = sla_veille(sla=LADDER, oncall=ROTATION)
+    alert = _breached(veille)
+    assert "only its members" in veille.answer("U0BOB", "ack c1")  # not paged yet: not his
+    veille.advance_to(BREACH + STEP)
+    veille.advance_to(BREACH + 2 * STEP)
+    [dm] = veille.dms("U0BOB")
+    veille.slack.click("U0BOB", dm_channel_id("U0BOB"), dm["ts"], Action.ACKNOWLEDGE)
+    veille.settle()
+    assert "you're on it" in veille.ephemeral_texts("U0BOB")[-1]
+    assert "assigned to <@U0BOB>" in veille.parent(alert)
+    assert "only its members" in veille.answer("U0BOB", "resolve c1")  # paged: he may claim it, nothing more

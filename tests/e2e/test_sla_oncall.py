@@ -85,3 +85,24 @@ def test_without_a_rotation_nobody_is_on_call_until_an_override(sla_veille):
     assert "Nobody is on call" in veille.answer(AUTHOR, "oncall")
     veille.answer(AUTHOR, 'oncall override <@U0ALICE> until "friday 6pm"')
     assert "*On call now:* <@U0ALICE>" in veille.answer(AUTHOR, "oncall")
+
+
+def test_an_override_is_capped_and_the_displaced_member_and_admins_are_told(sla_veille):
+    veille = sla_veille(oncall=ROTATION, team={"timezone": "Europe/Paris", "approvers": ["U0BOB"],
+                                               "admins": ["U0CAROL"]})
+    too_long = veille.answer(AUTHOR, 'oncall override <@U0ALICE> until "2027-09-19 09:00"')  # ~300 days
+    assert "at most 7d" in too_long
+    assert "*On call now:* <@U0BOB>" in veille.answer(AUTHOR, "oncall")  # nothing changed
+
+    assert "is on call until" in veille.answer(AUTHOR, 'oncall override <@U0ALICE> until "friday 6pm"')
+    veille.settle()
+    bob = [all_text(m) for m in veille.standin.messages("U0BOB")]  # Bob was on call: he is told
+    assert any("<@U0ALICE> made <@U0ALICE> on call until" in m and "instead of <@U0BOB>" in m for m in bob), bob
+    carol = [all_text(m) for m in veille.standin.messages("U0CAROL")]  # the admin, in French
+    assert any("Changement d'astreinte" in m for m in carol), carol
+
+
+def test_max_override_is_read_from_the_config(sla_veille):
+    veille = sla_veille(oncall={**ROTATION, "max_override": "2d"})
+    assert "at most 2d" in veille.answer(AUTHOR, 'oncall override <@U0ALICE> until "friday 6pm"')
+    assert "is on call until" in veille.answer(AUTHOR, 'oncall override <@U0ALICE> until "tomorrow 6pm"')

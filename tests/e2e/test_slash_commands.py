@@ -62,10 +62,15 @@ def test_queue_when_nothing_waits(veille):
     assert "Nothing waiting" in _answer(veille, AUTHOR, "queue")
 
 
-def test_approve_by_command_publishes_like_the_button(veille):
+def test_approve_by_command_shows_the_exact_version_then_publishes_on_the_click(veille):
     _draft(veille)
-    assert "Approved `r1`" in _answer(veille, APPROVER, "approve r1")
+    assert "Approve `r1` *version 1* for *acme*" in _answer(veille, APPROVER, "approve r1")
+    assert "Merci, on regarde" in _answer(veille, APPROVER, "approve r1")
+    assert veille.target.requests == []  # nothing before the click
+    [shown] = [e for e in veille.standin.ephemerals(APPROVER) if "version 1" in all_text(e)][-1:]
+    veille.slack.click(APPROVER, "C0SOCIAL", shown["ts"], Action.APPROVE_CONFIRM)
     veille.settle()
+    assert "Approved `r1`" in veille.ephemeral_texts(APPROVER)[-1]
     assert len(veille.target.published) == 1
     assert "already" in _answer(veille, APPROVER, "approve r1")
     assert len(veille.target.requests) == 1

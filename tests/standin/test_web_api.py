@@ -166,3 +166,28 @@ def test_concurrent_posters_get_distinct_increasing_timestamps(clock):
     standin.stop()
     assert len(set(results)) == 40
     assert in_channel == sorted(in_channel) and len(in_channel) == 10
+
+
+def test_conversations_members_pages_with_cursors_and_refuses_bad_ones(client, standin):
+    people = [f"U0P{i:03d}" for i in range(7)]
+    for u in people:
+        standin.add_user(u, u.lower())
+    standin.add_channel("C0CLUB", members=people)
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = client.conversations_members(channel="C0CLUB", limit=3, cursor=cursor)
+        seen += page["members"]
+        pages += 1
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
+    assert seen == people and pages == 3
+    assert client.conversations_members(channel="C0CLUB")["members"] == people  # default page of 100
+    assert slack_error(lambda: client.conversations_members(channel="C0CLUB", cursor="bm9wZQ==")) \
+        .response["error"] == "invalid_cursor"
+    assert slack_error(lambda: client.conversations_members(channel="C0CLUB", limit=1001)) \
+        .response["error"] == "invalid_limit"
+    assert slack_error(lambda: client.conversations_members(channel="C0NOPE")).response["error"] == "channel_not_found"
+    standin.add_channel("G0SECRET", is_private=True, members=people)  # the bot was never invited
+    assert slack_error(lambda: client.conversations_members(channel="G0SECRET")) \
+        .response["error"] == "channel_not_found"

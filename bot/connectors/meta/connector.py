@@ -31,6 +31,12 @@ LOOKUP_WINDOW = 50  # our recent comments / messages read back when reconciling
 
 
 class MetaConnector:
+    can_reply = True
+
+    @property
+    def can_post(self) -> bool:
+        return self.network != "instagram"  # Instagram posts need an image or a video
+
     def __init__(
         self,
         *,

@@ -33,6 +33,8 @@ SHORT_THROTTLE_SECONDS = 60.0
 
 class YouTubeConnector:
     network = "youtube"
+    can_reply = True
+    can_post = False  # a YouTube post is an upload
 
     def __init__(
         self,

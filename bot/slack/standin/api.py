@@ -25,6 +25,7 @@ METHODS = {
     "conversations.replies": api_chat.replies,
     "conversations.info": api_directory.conversations_info,
     "conversations.open": api_directory.conversations_open,
+    "conversations.members": api_directory.conversations_members,
     "users.info": api_directory.users_info,
     "usergroups.users.list": api_directory.usergroup_users,
     "views.open": api_views.views_open,

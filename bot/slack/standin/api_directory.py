@@ -1,4 +1,4 @@
-"""Who and where: auth.test, users.info, conversations.info/open, usergroups.users.list."""
+"""Who and where: auth.test, users.info, conversations.info/open/members, usergroups.users.list."""
 
 from __future__ import annotations
 
@@ -126,3 +126,40 @@ def usergroup_users(state: StandInState, p: dict[str, Any]) -> dict[str, Any]:
     if group is None:
         raise ApiError("no_such_subteam")
     return {"ok": True, "users": list(group["users"])}
+
+
+MEMBERS_MAX_LIMIT = 1000  # Slack: "under 1000"; the default page is 100
+
+
+def conversations_members(state: StandInState, p: dict[str, Any]) -> dict[str, Any]:
+    """Slack's paging: `limit` (default 100, at most 1000), an opaque `cursor` (base64 of
+    "user:<first id of the next page>", as Slack's look), `next_cursor` empty on the last page.
+    A private channel the bot is not in is `channel_not_found`, as in Slack."""
+    import base64
+    import binascii
+
+    channel = state.channels.get(str(p.get("channel") or ""))
+    if channel is None or (channel["is_private"] and state.bot_user_id not in channel["members"]):
+        raise ApiError("channel_not_found")
+    limit = p.get("limit", 100)
+    try:
+        limit = int(limit)
+    except (TypeError, ValueError):
+        raise ApiError("invalid_limit") from None
+    if not 1 <= limit <= MEMBERS_MAX_LIMIT:
+        raise ApiError("invalid_limit")
+    members = list(channel["members"])
+    start = 0
+    cursor = str(p.get("cursor") or "")
+    if cursor:
+        try:
+            kind, _, first = base64.b64decode(cursor, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise ApiError("invalid_cursor") from None
+        if kind != "user" or first not in members:
+            raise ApiError("invalid_cursor")
+        start = members.index(first)
+    page = members[start:start + limit]
+    rest = members[start + limit:]
+    next_cursor = base64.b64encode(f"user:{rest[0]}".encode()).decode() if rest else ""
+    return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}

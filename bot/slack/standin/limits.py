@@ -26,6 +26,7 @@ METHOD_TIERS = {
     "conversations.history": 3,
     "conversations.replies": 3,
     "conversations.info": 3,
+    "conversations.members": 4,
     "users.info": 4,
     "usergroups.users.list": 2,
     "views.open": 4,
