@@ -21,7 +21,8 @@ def register(app: App, svc: Services) -> None:
         with svc.db.session() as s:
             first = s.query(Message).filter(Message.conversation_id == conv_id, Message.direction == "in") \
                 .order_by(Message.created_at.desc()).first()
-        client.views_open(trigger_id=body["trigger_id"], view=reply_modal(conv_id, first.text if first else ""))
+        client.views_open(trigger_id=body["trigger_id"], view=reply_modal(conv_id, first.text if first else "",
+                                                                          lang=svc.lang(body["user"]["id"])))
 
     @app.action(Action.ASSIGN_ME)
     def assign_to_me(ack, body, action, respond):
@@ -55,7 +56,7 @@ def register(app: App, svc: Services) -> None:
         except approvals.ApprovalError as e:
             respond(t(svc.lang(user), e.code, **e.info), response_type="ephemeral", replace_original=False)
             return
-        client.views_open(trigger_id=body["trigger_id"], view=reject_modal(draft_id, version))
+        client.views_open(trigger_id=body["trigger_id"], view=reject_modal(draft_id, version, lang=svc.lang(user)))
 
     @app.action(Action.RETRY)
     def retry_publish(ack, body, action, respond):

@@ -13,7 +13,7 @@ from bot.domain.when import WhenError, format_when, parse_when
 from bot.i18n import t
 from bot.services import Services
 from bot.slack.escape import escape, escaped
-from handlers.commands import change_draft, subcommand
+from handlers.commands import change_draft, subcommand, usage_text
 from storage.models import Draft
 
 OPEN_QUOTES = {'"': '"', "“": "”", "«": "»", "'": "'", "„": "“"}
@@ -42,7 +42,7 @@ class Refused(Exception):
             known = ", ".join(f"`@{a.key}`" for a in svc.cfg.accounts) or "—"
             return t(lang, "post_unknown_account_list", account=escape(self.info["account"][:40]), known=known)
         if self.code:
-            return t(lang, self.code, usage='/veille post @acme "demain 9h" Texte', **self.info)
+            return t(lang, self.code, usage=usage_text("post", lang), **self.info)
         return self.message
 
 
@@ -174,7 +174,7 @@ def _calendar(svc: Services, user: str, args: str, lang: str):
         elif word.startswith("@") and svc.cfg.account(word[1:].lower()):
             account = word[1:].lower()
         else:
-            return t(lang, "usage", usage="/veille calendar [week|month] [@account]")
+            return t(lang, "usage", usage=usage_text("calendar", lang))
     return calendar_answer(svc, user, lang, scope, account, 0)
 
 
@@ -194,7 +194,7 @@ def _move(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(ident) if ident else None
     when = when.strip().strip("\"“”«»'").strip()
     if draft_id is None or not when:
-        return t(lang, "usage", usage='/veille move p12 "jeudi 14h"')
+        return t(lang, "usage", usage=usage_text("move", lang))
     tz = svc.directory.user(user).tz
     try:
         at = parse_when(when, tz, svc.now())
@@ -214,7 +214,7 @@ def _changes(svc: Services, user: str, args: str, lang: str):
     ident, _, note = args.partition(" ")
     draft_id = approvals.parse_draft_id(ident) if ident else None
     if draft_id is None:
-        return t(lang, "usage", usage="/veille changes p12 <what to change>")
+        return t(lang, "usage", usage=usage_text("changes", lang))
     return change_draft(svc, lang, lambda s, now: approvals.request_changes(s, now, draft_id, user, svc.directory,
                                                                              note), "changes_sent")
 

@@ -11,7 +11,7 @@ from bot.domain.when import WhenError, parse_when
 from bot.i18n import t
 from bot.services import Services
 from bot.slack.escape import escape
-from handlers.commands import subcommand
+from handlers.commands import subcommand, usage_text
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _UNTIL = re.compile(r"^(?:until|jusqu'?(?:à|a|au)|to)\s+", re.IGNORECASE)
@@ -56,7 +56,7 @@ def _status_command(action: str, usage: str):
         ident, _, rest = args.partition(" ")
         conv_id = conversations.parse_conversation_id(ident) if ident else None
         if conv_id is None:
-            return t(lang, "usage", usage=usage) if not ident else t(lang, "bad_id", id=escape(ident[:30]).replace("`", "'"))
+            return t(lang, "usage", usage=usage_text(action, lang)) if not ident else t(lang, "bad_id", id=escape(ident[:30]).replace("`", "'"))
         return run_status(svc, user, lang, action, conv_id, rest.strip())
     return run
 
@@ -113,7 +113,7 @@ def _oncall(svc: Services, user: str, args: str, lang: str):
     if sub.lower() == "override":
         return _override(svc, user, rest.strip(), lang, rotation)
     if sub:
-        return t(lang, "usage", usage='/veille oncall override @member until "friday 6pm"')
+        return t(lang, "usage", usage=usage_text("oncall_override", lang))
     now = svc.now()
     with svc.db.session() as s:
         current = oncall_store.on_call(s, rotation, now)
@@ -123,7 +123,7 @@ def _oncall(svc: Services, user: str, args: str, lang: str):
 
 
 def _override(svc: Services, user: str, args: str, lang: str, rotation):
-    usage = '/veille oncall override @member until "vendredi 18h"'
+    usage = usage_text("oncall_override", lang)
     who, _, rest = args.partition(" ")
     m = _USER.match(who.strip())
     if not m:

@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 
 class OutboxWorker:
     def __init__(self, db, clock, slack: WebClient, connectors, approvers, rules, pace_seconds: float = 1.0,
-                 owner: str | None = None):
+                 owner: str | None = None, cfg=None):
         self.db, self.clock, self.slack = db, clock, slack
+        self.cfg = cfg  # the accounts' channel languages (None: English)
         self.connectors, self.approvers, self.rules = connectors, approvers, rules
         self.pace = pace_seconds
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
@@ -71,7 +72,7 @@ class OutboxWorker:
         now = self.clock.now()
         try:
             with self.db.session() as s:
-                call = slack_ops.build_call(s, row, now)
+                call = slack_ops.build_call(s, row, now, self.cfg)
         except slack_ops.Skip as e:
             lease.finish(self.db, row, "skipped", now, last_error=str(e))  # not inside that transaction
             return

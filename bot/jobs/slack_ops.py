@@ -13,7 +13,7 @@ from bot.blocks import alert, draft, notes
 from bot.blocks import post as post_blocks
 from bot.blocks import sla as sla_blocks
 from bot.domain.approvals import card_status, steps_of
-from bot.i18n import lang_of
+from bot.i18n import channel_lang, lang_of
 from storage.models import Conversation, Draft, Message, Outbox, SlaClock
 
 ACTIVE_METRIC_ORDER = ("first_response", "next_response", "resolution")
@@ -31,14 +31,16 @@ class Skip(Exception):
     """Nothing to send (the parent was never posted, the subject is gone)."""
 
 
-def build_call(s, row: Outbox, now: float) -> SlackCall:
+def build_call(s, row: Outbox, now: float, cfg=None) -> SlackCall:
+    """`cfg` (VeilleConfig) gives each account's channel language (bot/i18n.py channel_lang)."""
     p = row.payload
     meta = {"event_type": "veille_outbox", "event_payload": {"key": row.idempotency_key}}
     post = {"unfurl_links": False, "unfurl_media": False, "metadata": meta}
     if row.op == "alert_post":
         conv = _conv(s, p["conversation_id"])
         text, blocks = alert.alert_message(conv, _first_message(s, conv.id), headline_clock(s, conv.id), now,
-                                           resolution=resolution_clock(s, conv.id))
+                                           resolution=resolution_clock(s, conv.id),
+                                           lang=channel_lang(cfg, conv.account))
         return SlackCall("chat_postMessage", dict(channel=conv.slack_channel, text=text, blocks=blocks, **post),
                          store=("conversation", conv.id))
     if row.op == "alert_refresh":
@@ -46,13 +48,14 @@ def build_call(s, row: Outbox, now: float) -> SlackCall:
         if not conv.slack_ts:
             raise Skip("alert not posted")
         text, blocks = alert.alert_message(conv, _first_message(s, conv.id), headline_clock(s, conv.id), now,
-                                           resolution=resolution_clock(s, conv.id))
+                                           resolution=resolution_clock(s, conv.id),
+                                           lang=channel_lang(cfg, conv.account))
         return SlackCall("chat_update", dict(channel=conv.slack_channel, ts=conv.slack_ts, text=text, blocks=blocks))
     if row.op == "thread_note":
         conv = _conv(s, p["conversation_id"])
         if not conv.slack_ts:
             raise Skip("alert not posted")
-        text, blocks = _note(s, conv, p)
+        text, blocks = _note(s, conv, p, lang=channel_lang(cfg, conv.account))
         if p.get("broadcast"):  # an escalation to the whole channel shows in the channel too
             post["reply_broadcast"] = True
         return SlackCall("chat_postMessage", dict(channel=conv.slack_channel, thread_ts=conv.slack_ts, text=text,
@@ -60,7 +63,7 @@ def build_call(s, row: Outbox, now: float) -> SlackCall:
     if row.op == "draft_card":
         d = s.get(Draft, p["draft_id"])
         conv = _conv(s, d.conversation_id) if d.conversation_id else None
-        text, blocks = draft.draft_message(d, card_status(s, d))
+        text, blocks = draft.draft_message(d, card_status(s, d), lang=channel_lang(cfg, d.account))
         kwargs = dict(channel=d.slack_channel, text=text, blocks=blocks, **post)
         if conv is not None:
             if not conv.slack_ts:
@@ -71,7 +74,7 @@ def build_call(s, row: Outbox, now: float) -> SlackCall:
         d = s.get(Draft, p["draft_id"])
         if not d.slack_ts:
             raise Skip("card not posted")
-        text, blocks = draft.draft_message(d, card_status(s, d))
+        text, blocks = draft.draft_message(d, card_status(s, d), lang=channel_lang(cfg, d.account))
         return SlackCall("chat_update", dict(channel=d.slack_channel, ts=d.slack_ts, text=text, blocks=blocks))
     if row.op == "sla_dm":  # the on-call's page, built from the current state; its language is picked at send
         conv, clock = _conv(s, p["conversation_id"]), s.get(SlaClock, p["clock_id"])
@@ -82,7 +85,7 @@ def build_call(s, row: Outbox, now: float) -> SlackCall:
         thread_ts = _conv(s, d.conversation_id).slack_ts if d.conversation_id else d.slack_ts
         if not thread_ts:
             raise Skip("card not posted")
-        text, blocks = post_blocks.note_message(d, p["note"], p, steps_of(d))
+        text, blocks = post_blocks.note_message(d, p["note"], p, steps_of(d), lang=channel_lang(cfg, d.account))
         return SlackCall("chat_postMessage", dict(channel=d.slack_channel, thread_ts=thread_ts, text=text,
                                                   blocks=blocks, **post))
     if row.op == "dm":
@@ -159,13 +162,14 @@ def _first_message(s, conversation_id: int) -> Message:
                     .order_by(Message.created_at, Message.id).limit(1))
 
 
-def _note(s, conv: Conversation, p: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+def _note(s, conv: Conversation, p: dict[str, Any], lang: str = "en") -> tuple[str, list[dict[str, Any]]]:
     kind = p["note"]
     if kind in ("inbound", "native_reply"):
         m = s.get(Message, p["message_id"])
-        return notes.inbound_note(m) if kind == "inbound" else notes.native_reply_note(m)
+        return notes.inbound_note(m, lang=lang) if kind == "inbound" else notes.native_reply_note(m, lang=lang)
     if kind in ("warning", "breach"):
-        return notes.sla_note(kind, conv, s.get(SlaClock, p["clock_id"]), p.get("late_ingest", False))
+        return notes.sla_note(kind, conv, s.get(SlaClock, p["clock_id"]), p.get("late_ingest", False), lang=lang)
     if kind in SLA_NOTES:
-        return sla_blocks.note(kind, conv, s.get(SlaClock, p["clock_id"]) if p.get("clock_id") else None, p)
-    return notes.plain_note(p.get("text", kind))
+        return sla_blocks.note(kind, conv, s.get(SlaClock, p["clock_id"]) if p.get("clock_id") else None, p,
+                               lang=lang)
+    return notes.plain_note(p.get("text", kind), lang=lang)
