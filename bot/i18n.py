@@ -476,9 +476,9 @@ MESSAGES.update({
     "queue_reply_to": {"en": "reply to `c{id}`", "fr": "réponse à `c{id}`"},
     "queue_draft_line": {"en": "`{id}` v{version} by <@{author}> · {target}: {preview}",
                          "fr": "`{id}` v{version} par <@{author}> · {target} : {preview}"},
-    "queue_footer": {"en": "`/veille approve r7` · `/veille reject r7 <reason>` · `/veille assign c12 @member`"
+    "queue_footer": {"en": "`/veille approve r7` · `/veille reject r7 &lt;reason&gt;` · `/veille assign c12 @member`"
                            " · `/veille calendar`",
-                     "fr": "`/veille approve r7` · `/veille reject r7 <raison>` · `/veille assign c12 @membre`"
+                     "fr": "`/veille approve r7` · `/veille reject r7 &lt;raison&gt;` · `/veille assign c12 @membre`"
                            " · `/veille calendar`"},
     "queue_title": {"en": "Queue", "fr": "File d'attente"},
     # modals (the member's language)

@@ -137,7 +137,7 @@ def usage_text(name: str, lang: str) -> str:
     """A subcommand's usage line with its examples in the member's language (bot/i18n.py
     `usage_<name>`), else the one registered (ids and keywords only)."""
     key = f"usage_{name}"
-    return t(lang, key) if key in MESSAGES else SUBCOMMANDS[name].usage
+    return escape(t(lang, key) if key in MESSAGES else SUBCOMMANDS[name].usage)  # `<reason>` is no Slack link
 
 
 def _bad_id(lang: str, given: str, usage: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.ids import Action, Block, Input
-from bot.slack.standin import render_channel
+from bot.slack.standin import render_channel, render_message
 from tests.conftest import START
 from tests.support.harness import APPROVER, AUTHOR, Veille, all_text, team_config
 
@@ -109,7 +109,8 @@ def test_members_read_their_answers_and_examples_in_their_own_language(bilingual
     v.slack.command(CAROL, "help")
     v.slack.command(AUTHOR, "help")
     v.settle()
-    french, english = v.ephemeral_texts(CAROL)[-1], v.ephemeral_texts(AUTHOR)[-1]
+    french = render_message(v.standin.ephemerals(CAROL)[-1], v.standin, lang="fr")
+    english = render_message(v.standin.ephemerals(AUTHOR)[-1], v.standin)
     assert "/veille reject r7 <raison>" in french and '"vendredi 18h"' in french and "<reason>" not in french
     assert "/veille reject r7 <reason>" in english
     for french_word in ("vendredi", "demain", "jeudi", "Texte", "<raison>"):
@@ -131,10 +132,8 @@ def test_a_french_members_queue_has_no_english_words(bilingual):
     v.slack.command(CAROL, "queue")
     v.settle()
     [answer] = [e for e in v.standin.ephemerals(CAROL)]
-    from bot.slack.standin import render_message
-
     shown = render_message(answer, v.standin, tz="Europe/Paris", lang="fr")
-    assert "échéance aujourd'hui 11:00" in shown and "raison" in shown and "@membre" in shown
+    assert "échéance aujourd'hui 11:00" in shown and "<raison>" in shown and "@membre" in shown
     for english in (" due ", "today", "reason", "member"):
         assert english not in shown, english
 
