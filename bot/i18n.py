@@ -489,6 +489,7 @@ MESSAGES.update({
     "reject_modal_label": {"en": "Why? The author will see it.", "fr": "Pourquoi ? L'auteur le verra."},
     # /veille help and usage lines: examples in the member's language
     "help_head": {"en": "*Veille* commands", "fr": "*Veille* : commandes"},
+    "mention_hint": {"en": "Try `/veille help` or `/veille queue`.", "fr": "Essayez `/veille help` ou `/veille queue`."},
     "usage_reject": {"en": "/veille reject r7 <reason>", "fr": "/veille reject r7 <raison>"},
     "usage_assign": {"en": "/veille assign c12 [@member]", "fr": "/veille assign c12 [@membre]"},
     "usage_replied": {"en": "/veille replied c12 <what you said>", "fr": "/veille replied c12 <ce que vous avez répondu>"},
