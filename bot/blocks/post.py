@@ -141,15 +141,17 @@ def post_state_line(d: Draft, status: CardStatus | None = None, lang: str = "en"
 
 def note_message(d: Draft, note: str, p: dict[str, Any], steps: Sequence[Step], *,
                  lang: str = "en") -> tuple[str, list[dict[str, Any]]]:
-    """`lang`: the channel's language (bot/i18n.py channel_lang)."""
+    """`lang`: the channel's language (bot/i18n.py channel_lang), for the notes to the step's
+    approvers; a note addressed to the author speaks the author's (`p["lang"]`, set at enqueue)."""
+    channel_lang, lang = lang, p.get("lang", lang)
     sid = short_id(d)
     author = f"<@{d.author}>"
     if note == "step_open" or note == "edited":
         index = p.get("step") or 1
         step = steps[index - 1] if 0 < index <= len(steps) else None
-        who = step_who(step, lang) if step else ""
+        who = step_who(step, channel_lang) if step else ""
         key = "note_step_open" if note == "step_open" else "note_edited"
-        text = t(lang, key, id=sid, step=index, n=len(steps), who=who, version=p.get("version"),
+        text = t(channel_lang, key, id=sid, step=index, n=len(steps), who=who, version=p.get("version"),
                  editor=f"<@{p.get('editor', d.author)}>")
     elif note in ("rejected", "changes_requested"):
         text = t(lang, f"note_{note}", author=author, id=sid, who=f"<@{d.rejected_by}>",
