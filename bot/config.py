@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+LANGUAGES = ("en", "fr")  # of channel messages; see bot/i18n.py channel_lang
 NETWORKS = ("webhook", "x", "mastodon", "bluesky", "facebook", "instagram", "youtube", "rss", "linkedin", "blog")
 
 
@@ -58,11 +59,17 @@ class TeamConfig(_Strict):
     admins_group: str | None = None
     default_channel: str | None = None
     oncall_channel: str | None = None
+    language: str = "en"  # of channel messages (alerts, cards, notes); members' answers follow their locale
 
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:
         return _check_tz(v)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _team_language(cls, v: Any) -> str:
+        return _check_language(v)
 
 
 class ConnectorConfig(BaseModel):
@@ -121,7 +128,7 @@ class AccountConfig(_Strict):
     slots: list[str] = []  # posting times for "next free slot", e.g. "mon-fri 09:30"
     timezone: str | None = None  # the zone of `slots` (default: the team's)
     crisis_keywords: list[str] = []  # spike detection per keyword on this account (see [crisis])
-    language: Literal["en", "fr"] = "en"  # of the channel's burst cards (bot/blocks/burst.py)
+    language: str | None = None  # of this account's channel messages (default: the team's)
 
     @field_validator("slots")
     @classmethod
@@ -139,6 +146,11 @@ class AccountConfig(_Strict):
     @classmethod
     def _account_tz(cls, v: str | None) -> str | None:
         return None if v is None else _check_tz(v)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _account_language(cls, v: Any) -> str | None:
+        return None if v is None else _check_language(v)
 
     @field_validator("network")
     @classmethod
@@ -327,3 +339,9 @@ def _check_tz(v: str) -> str:
         raise ValueError(f"unknown timezone {v!r} (use an IANA name like Europe/Paris)") from None
     return v
 
+
+
+def _check_language(v: Any) -> str:
+    if not isinstance(v, str) or v.strip().lower() not in LANGUAGES:
+        raise ValueError(f"unknown language {v!r}: use one of {', '.join(repr(x) for x in LANGUAGES)}")
+    return v.strip().lower()

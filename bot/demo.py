@@ -1,14 +1,26 @@
-"""`veille demo`: the whole product offline in under 30 seconds. A local Slack stand-in, the
-real app over HTTP, French and English mentions on two brand accounts, a reply drafted and
-approved, one conversation left to breach on an accelerated clock (1 s = 12 min), and the
-channels printed as a person reads them in Slack."""
+"""`veille demo`: the whole product offline in under 30 seconds. A local Slack stand-in, a local
+PagerDuty stand-in, the real app over HTTP, an English channel and a French one, mentions on
+two brand accounts, replies drafted and approved (one by a French member, who reads Veille in
+French), and one conversation left to breach on an accelerated clock (1 s = 12 min) until it
+escalates to the on-call member's DM and to PagerDuty. The channels are printed as each person
+reads them in Slack. Nothing is left behind: the database lives in a temporary folder removed
+at the end.
+
+The story is a list of scenes (SCENES), each a function of the running `Stage`: a new scene is
+one more function in the list."""
 
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -19,116 +31,251 @@ from bot.connectors.webhook_target import PublishTarget
 from bot.httpserve import ServedApp
 from bot.ids import Action, Block, Input
 from bot.jobs.runner import Runner
+from bot.pagerduty_standin import PagerDutyServer
+from bot.services import Services
 from bot.signing import signed_headers
-from bot.slack.standin import SlackDriver, SlackStandIn, render_channel
+from bot.slack.standin import SlackDriver, SlackStandIn, render_channel, render_message
+from bot.slack.standin.state import dm_channel_id
 from bot.web import build_web
 from storage.db import Database
 
 SPEED = 720  # one real second is twelve minutes: a one-hour SLA breaches in five seconds
 SIGNING, INGEST, PUBLISH = "demo-signing-secret", "demo-ingest-secret", "demo-publish-secret"
+PAGERDUTY_KEY = "demo0pagerduty0routing0key000032"  # 32 characters, as PagerDuty wants
 ALICE, BOB, CAMILLE = "U0ALICE", "U0BOB", "U0CAMILLE"
+EN_CHANNEL, FR_CHANNEL = "C0ACME", "C0ACMEFR"
 
 USERS = [
     {"id": ALICE, "name": "alice", "real_name": "Alice (community)", "tz": "Europe/Paris", "locale": "en-GB"},
     {"id": BOB, "name": "bob", "real_name": "Bob (approver)", "tz": "America/New_York", "locale": "en-US"},
-    {"id": CAMILLE, "name": "camille", "real_name": "Camille (community)", "tz": "Europe/Paris", "locale": "fr-FR"},
+    {"id": CAMILLE, "name": "camille", "real_name": "Camille (community, on call)", "tz": "Europe/Paris",
+     "locale": "fr-FR"},
 ]
 
 MENTIONS = [
     ("acme", "x", "1001", "@jeanne_d", "Jeanne D.", "@AcmeFR ma commande #4521 n'est jamais arrivée, 3 semaines déjà…"),
     ("acme", "x", "1002", "@tom_b", "Tom B.", "@Acme <!channel> your app logs me out every 5 minutes. Fix it?"),
-    ("acme_fr", "mastodon", "m-77", "@lea@piaille.fr", "Léa", "Bravo pour la nouvelle collection, elle est superbe !"),
+    ("acme_fr", "mastodon", "m-77", "@lea@piaille.fr", "Léa", "Bravo pour la nouvelle collection, mais où est la taille 42 ?"),
     ("acme", "x", "1003", "@jeanne_d", "Jeanne D.", "Toujours rien… quelqu'un peut m'aider ?"),
 ]
+
+
+@dataclass
+class Stage:
+    """Everything running for the demo, and what the scenes leave for the transcript."""
+
+    clock: ScaledClock
+    standin: SlackStandIn
+    slack: SlackDriver
+    http: httpx.Client
+    svc: Services
+    target: PublishTarget
+    pagerduty: PagerDutyServer
+    say: Callable[[str], None]
+    notes: dict[str, Any] = field(default_factory=dict)  # what a scene found, for the next ones
+
+    def alert(self, channel: str, needle: str) -> dict[str, Any]:
+        return _wait(lambda: next((m for m in self.standin.top_level(channel) if _has(m, needle)), None),
+                     f"the alert with {needle!r}")
+
+    def draft_card(self, channel: str, alert: dict[str, Any], author: str, text: str) -> dict[str, Any]:
+        """`author` clicks Reply on the alert and submits `text`: the card in the thread."""
+        self.slack.click(author, channel, alert["ts"], Action.REPLY)
+        modal = _wait(lambda: next(iter(self.standin.views(author)), None), "the reply modal")
+        self.slack.submit_view(author, modal["id"], values={Block.REPLY_TEXT: {Input.TEXT: text}})
+        return _wait(lambda: next((m for m in self.standin.thread(channel, alert["ts"])
+                                   if m.get("bot_id") and "`r" in _has_text(m) and _has(m, text[:20])),
+                                  None), "the draft card")
+
+
+# ---- the scenes -----------------------------------------------------------------------------------
+
+
+def mentions_arrive(stage: Stage) -> None:
+    """Mentions reach Veille by webhook: each becomes an alert in its account's channel (the
+    French account's channel speaks French)."""
+    for account, network, mid, handle, name, text in MENTIONS:
+        body = json.dumps({"id": mid, "network": network, "account": account, "kind": "mention",
+                           "author": {"id": handle, "handle": handle, "name": name}, "text": text,
+                           "url": f"https://social.example/{handle.strip('@')}/{mid}",
+                           "created_at": _iso(stage.clock.now()),
+                           **({"thread_id": "1001", "in_reply_to": "1001"} if mid == "1003" else {})}).encode()
+        r = stage.http.post("/ingest/webhook", content=body, headers=signed_headers(INGEST, body, stage.clock.now()))
+        stage.say(f"{network} mention from {handle} → HTTP {r.status_code}")
+        channel = EN_CHANNEL if account == "acme" else FR_CHANNEL
+        _wait(lambda ch=channel, m=mid: any(_has(x, m) for x in stage.standin.messages(ch)), f"mention {mid} in Slack")
+    jeanne = stage.alert(EN_CHANNEL, "4521")
+    _wait(lambda: len(stage.standin.thread(EN_CHANNEL, jeanne["ts"])) > 1, "Jeanne's follow-up in the thread")
+
+
+def english_reply_approved(stage: Stage) -> None:
+    """Alice drafts a reply, cannot approve her own draft, Bob approves it: published once."""
+    jeanne = stage.alert(EN_CHANNEL, "4521")
+    stage.say("Alice clicks Reply on Jeanne's alert and writes a draft")
+    card = stage.draft_card(EN_CHANNEL, jeanne, ALICE,
+                            "Bonjour Jeanne, désolés pour ce retard ! Votre colis #4521 part aujourd'hui en express.")
+    stage.say("Alice tries to approve her own draft: refused")
+    stage.slack.command(ALICE, "approve r1", channel=EN_CHANNEL)
+    stage.say("Bob approves it with the button: published once")
+    stage.slack.click(BOB, EN_CHANNEL, card["ts"], Action.APPROVE)
+    _wait(lambda: len(stage.target.published) >= 1, "the publication")
+    stage.say("Bob checks the queue from his phone: /veille queue")
+    stage.slack.command(BOB, "queue", channel=EN_CHANNEL)
+
+
+def french_member_replies(stage: Stage) -> None:
+    """Camille (Slack in French) answers Léa in the French channel; her answers are in French."""
+    lea = stage.alert(FR_CHANNEL, "m-77")
+    stage.say("Camille (Slack in French) clicks Répondre on Léa's alert in #acme-fr")
+    card = stage.draft_card(FR_CHANNEL, lea, CAMILLE,
+                            "Merci Léa ! La taille 42 revient en stock vendredi, on vous prévient dès qu'elle arrive.")
+    stage.say("Camille runs /veille approve r2 on her own draft, then /veille queue: answered in French")
+    stage.slack.command(CAMILLE, "approve r2", channel=FR_CHANNEL)
+    stage.slack.command(CAMILLE, "queue", channel=FR_CHANNEL)
+    stage.say("Bob approves it with the card's Approuver button")
+    stage.slack.click(BOB, FR_CHANNEL, card["ts"], Action.APPROVE)
+    _wait(lambda: len(stage.target.published) >= 2, "the second publication")
+
+
+def breach_escalates_to_oncall(stage: Stage) -> None:
+    """Tom is left unanswered: the breach climbs the ladder (the channel, then the on-call
+    member's DM and PagerDuty); Camille claims it from her DM, which acknowledges PagerDuty."""
+    stage.say(f"Tom's conversation is left unanswered: the clock now runs x{SPEED} until its one-hour SLA "
+              "runs out and its escalation reaches the on-call member…")
+    stage.clock.set_factor(SPEED)
+    stage.svc.poke()
+    dm = _wait(lambda: next(iter(stage.standin.messages(dm_channel_id(CAMILLE))), None), "the on-call DM",
+               timeout=15)
+    stage.clock.set_factor(1.0)  # Camille reads her phone at a human pace (the backup is not paged)
+    _wait(lambda: any(e["event_action"] == "trigger" for e in stage.pagerduty.events), "the PagerDuty page")
+    stage.say("Camille gets the DM and PagerDuty's page on her phone, and taps « Je m'en occupe »")
+    stage.slack.click(CAMILLE, dm_channel_id(CAMILLE), dm["ts"], Action.ACKNOWLEDGE)
+    _wait(lambda: any(e["event_action"] == "acknowledge" for e in stage.pagerduty.events),
+          "PagerDuty's acknowledgement")
+    tom = stage.alert(EN_CHANNEL, "1002")
+    _wait(lambda: any(_has(m, "is on it") for m in stage.standin.thread(EN_CHANNEL, tom["ts"])),
+          "the claim in the thread")
+
+
+SCENES: list[Callable[[Stage], None]] = [mentions_arrive, english_reply_approved, french_member_replies,
+                                         breach_escalates_to_oncall]
+
+
+# ---- what each person sees ------------------------------------------------------------------------
+
+
+def transcript(stage: Stage) -> None:
+    s = stage.standin
+    print()
+    print("What Alice reads in #acme-mentions (English channel, her Slack in English, Paris time):")
+    print(render_channel(s, EN_CHANNEL, tz="Europe/Paris"))
+    print("What Camille reads in #acme-fr (French channel, her Slack in French):")
+    print(render_channel(s, FR_CHANNEL, tz="Europe/Paris", lang="fr"))
+    print("Camille's direct messages from Veille (on call):")
+    for message in s.messages(dm_channel_id(CAMILLE)):
+        print(_indent(render_message(message, s, "Europe/Paris", lang="fr")))
+    print()
+    _ephemerals("Alice's ephemeral answer to /veille approve r1:", ALICE, "Europe/Paris", "en", s)
+    _ephemerals("Bob's ephemeral answer to /veille queue (he reads times in New York):", BOB, "America/New_York",
+                "en", s)
+    _ephemerals("Camille's ephemeral answers (/veille approve r2, /veille queue, Je m'en occupe):", CAMILLE,
+                "Europe/Paris", "fr", s)
+    print("PagerDuty (local stand-in) received:")
+    for event in stage.pagerduty.events:
+        summary = (event.get("payload") or {}).get("summary", "")
+        print(f"    {event['event_action']:<12} {event['dedup_key']}  {summary}".rstrip())
+    print(f"Published through the webhook connector: {len(stage.target.published)} replies, each exactly once.")
+
+
+def _ephemerals(title: str, user: str, tz: str, lang: str, standin: SlackStandIn) -> None:
+    print(title)
+    for message in standin.ephemerals(user):
+        print(_indent(render_message(message, standin, tz, lang=lang)))
+
+
+# ---- running it -----------------------------------------------------------------------------------
 
 
 def run_demo(quiet: bool = False) -> int:
     started = time.time()
     say = (lambda *_: None) if quiet else (lambda msg: print(f"  · {msg}", flush=True))
-    tmp = Path(tempfile.mkdtemp(prefix="veille-demo-"))
-    clock = ScaledClock(1.0)
-    standin = SlackStandIn(clock=clock, users=USERS, usergroups={},
-                           channels=[{"id": "C0ACME", "name": "acme-mentions"}, {"id": "C0ACMEFR", "name": "acme-fr"}])
-    standin.start()
-    target = PublishTarget(PUBLISH, clock).start()
-    settings = Settings(_env_file=None, SLACK_BOT_TOKEN=standin.token, SLACK_SIGNING_SECRET=SIGNING,
-                        SLACK_API_URL=standin.api_url, DATABASE_URL=f"sqlite:///{tmp / 'demo.db'}",
-                        VEILLE_INGEST_SECRET=INGEST)
-    connector = {"type": "webhook", "url": target.url, "secret_env": "DEMO_PUBLISH_SECRET"}
-    cfg = parse_config({
+    with tempfile.TemporaryDirectory(prefix="veille-demo-") as tmp, _stage(Path(tmp), say) as stage:
+        print(f"Veille demo: Slack stand-in at {stage.standin.api_url}, app at {stage.http.base_url}, "
+              f"PagerDuty stand-in at {stage.pagerduty.url}")
+        for scene in SCENES:
+            scene(stage)
+        time.sleep(0.3)  # the last refreshes of the alerts
+        transcript(stage)
+    print(f"Demo finished in {time.time() - started:.1f} s.")
+    return 0
+
+
+def demo_config(publish_url: str, pagerduty_url: str) -> dict[str, Any]:
+    connector = {"type": "webhook", "url": publish_url, "secret_env": "DEMO_PUBLISH_SECRET"}
+    monday = date.today() - timedelta(days=date.today().weekday() + 7)
+    return {
         "team": {"timezone": "Europe/Paris", "approvers": [BOB, ALICE]},
         "accounts": [
-            {"key": "acme", "network": "x", "handle": "@Acme", "channel": "C0ACME", "connector": connector},
-            {"key": "acme_fr", "network": "mastodon", "handle": "@acme@mastodon.social", "channel": "C0ACMEFR",
-             "connector": connector},
+            {"key": "acme", "network": "x", "handle": "@Acme", "channel": EN_CHANNEL, "connector": connector},
+            {"key": "acme_fr", "network": "mastodon", "handle": "@acme@mastodon.social", "channel": FR_CHANNEL,
+             "connector": connector, "language": "fr"},
         ],
-        "sla": {"first_response": "1h", "next_response": "1h"},
-    })
-    db = Database(settings.database_url)
-    db.migrate()
-    svc = build_services(settings, cfg, clock, db=db, env={"DEMO_PUBLISH_SECRET": PUBLISH})
-    app = build_app(svc)
-    web = ServedApp(build_web(app, svc)).start()
-    runner = Runner(svc, pace_seconds=1.0)
-    runner.start()
-    slack = SlackDriver(standin, web.url + "/slack/events", SIGNING)
-    http = httpx.Client(base_url=web.url, timeout=10)
-    try:
-        print(f"Veille demo: Slack stand-in at {standin.api_url}, app at {web.url}")
-        for account, network, mid, handle, name, text in MENTIONS:
-            body = json.dumps({"id": mid, "network": network, "account": account, "kind": "mention",
-                               "author": {"id": handle, "handle": handle, "name": name}, "text": text,
-                               "url": f"https://social.example/{handle.strip('@')}/{mid}",
-                               "created_at": _iso(clock.now()), **({"thread_id": "1001", "in_reply_to": "1001"}
-                                                                  if mid == "1003" else {})}).encode()
-            r = http.post("/ingest/webhook", content=body, headers=signed_headers(INGEST, body, clock.now()))
-            say(f"{network} mention from {handle} → HTTP {r.status_code}")
-            channel = "C0ACME" if account == "acme" else "C0ACMEFR"
-            _wait(lambda ch=channel: standin.top_level(ch), "the alert")
-        jeanne = _wait(lambda: next((m for m in standin.top_level("C0ACME") if "4521" in json.dumps(m)), None),
-                       "Jeanne's alert")
-        _wait(lambda: len(standin.thread("C0ACME", jeanne["ts"])) > 1, "Jeanne's follow-up in the thread")
+        "sla": {"policies": [{"name": "standard",
+                              "first_response": {"target": "1h", "warn": ["80%"], "escalate_after": "10m"},
+                              "next_response": {"target": "1h", "warn": ["80%"]}}]},
+        "oncall": {"timezone": "Europe/Paris", "handoff": "mon 09:00", "layers": [
+            {"name": "primary", "members": [CAMILLE], "rotation": "weekly", "start": monday.isoformat()},
+            {"name": "backup", "members": [ALICE], "rotation": "weekly", "start": monday.isoformat()}]},
+        "pagerduty": {"routing_key_env": "DEMO_PAGERDUTY_KEY", "url": pagerduty_url, "timeout": 2},
+    }
 
-        say("Alice clicks Reply on Jeanne's alert and writes a draft")
-        slack.click(ALICE, "C0ACME", jeanne["ts"], Action.REPLY)
-        modal = _wait(lambda: next(iter(standin.views(ALICE)), None), "the reply modal")
-        slack.submit_view(ALICE, modal["id"], values={Block.REPLY_TEXT: {
-            Input.TEXT: "Bonjour Jeanne, désolés pour ce retard ! Votre colis #4521 part aujourd'hui en express."}})
-        card = _wait(lambda: next((m for m in standin.thread("C0ACME", jeanne["ts"]) if "Draft reply" in json.dumps(m)),
-                                  None), "the draft card")
-        say("Alice tries to approve her own draft: refused")
-        slack.command(ALICE, "approve r1", channel="C0ACME")
-        say("Bob approves it with the button: published once")
-        slack.click(BOB, "C0ACME", card["ts"], Action.APPROVE)
-        _wait(lambda: target.published, "the publication")
-        say("Bob checks the queue from his phone: /veille queue")
-        slack.command(BOB, "queue", channel="C0ACME")
-        say(f"Tom's conversation is left unanswered: the clock now runs x{SPEED} until its one-hour SLA runs out…")
-        clock.set_factor(SPEED)
-        svc.poke()
-        tom = next(m for m in standin.top_level("C0ACME") if "1002" in json.dumps(m))
-        _wait(lambda: any("breached" in json.dumps(m) for m in standin.thread("C0ACME", tom["ts"])), "the breach",
-              timeout=15)
-        time.sleep(0.3)
-        print()
-        for channel in ("C0ACME", "C0ACMEFR"):
-            print(render_channel(standin, channel, tz="Europe/Paris"))
-            print()
-        print("Alice's ephemeral answer to /veille approve r1:")
-        print(_indent(_last_ephemeral(standin, ALICE)))
-        print("Bob's ephemeral answer to /veille queue (he reads times in New York):")
-        print(_indent(_last_ephemeral(standin, BOB, tz="America/New_York")))
-        print(f"Published through the webhook connector: {len(target.published)} reply, exactly once.")
-        print(f"Demo finished in {time.time() - started:.1f} s.")
-        return 0
+
+@contextmanager
+def _stage(tmp: Path, say: Callable[[str], None]) -> Iterator[Stage]:
+    """Start everything; stop it all (in reverse order) however the demo ends."""
+    with ExitStack() as stack:
+        clock = ScaledClock(1.0)
+        standin = SlackStandIn(clock=clock, users=USERS, usergroups={},
+                               channels=[{"id": EN_CHANNEL, "name": "acme-mentions"},
+                                         {"id": FR_CHANNEL, "name": "acme-fr"}])
+        standin.start()
+        stack.callback(standin.stop)
+        target = PublishTarget(PUBLISH, clock).start()
+        stack.callback(target.stop)
+        pagerduty = PagerDutyServer(PAGERDUTY_KEY).start()
+        stack.callback(pagerduty.stop)
+        settings = Settings(_env_file=None, SLACK_BOT_TOKEN=standin.token, SLACK_SIGNING_SECRET=SIGNING,
+                            SLACK_API_URL=standin.api_url, DATABASE_URL=f"sqlite:///{tmp / 'demo.db'}",
+                            VEILLE_INGEST_SECRET=INGEST)
+        cfg = parse_config(demo_config(target.url, pagerduty.enqueue_url))
+        # The SLA rules read the PagerDuty key from the process environment, as `veille run` does.
+        stack.enter_context(_env_var("DEMO_PAGERDUTY_KEY", PAGERDUTY_KEY))
+        db = Database(settings.database_url)
+        db.migrate()
+        stack.callback(db.dispose)
+        svc = build_services(settings, cfg, clock, db=db, env={"DEMO_PUBLISH_SECRET": PUBLISH})
+        web = ServedApp(build_web(build_app(svc), svc)).start()
+        stack.callback(web.stop)
+        runner = Runner(svc, pace_seconds=1.0)
+        runner.start()
+        stack.callback(runner.stop)
+        slack = SlackDriver(standin, web.url + "/slack/events", SIGNING)
+        stack.callback(slack.close)
+        http = stack.enter_context(httpx.Client(base_url=web.url, timeout=10))
+        yield Stage(clock, standin, slack, http, svc, target, pagerduty, say)
+
+
+@contextmanager
+def _env_var(name: str, value: str) -> Iterator[None]:
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
     finally:
-        http.close()
-        slack.close()
-        runner.stop()
-        web.stop()
-        target.stop()
-        standin.stop()
-        db.dispose()
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 def _wait(probe, what: str, timeout: float = 10.0):
@@ -141,10 +288,12 @@ def _wait(probe, what: str, timeout: float = 10.0):
     raise RuntimeError(f"demo: timed out waiting for {what}")
 
 
-def _last_ephemeral(standin, user: str, tz: str = "Europe/Paris") -> str:
-    from bot.slack.standin import render_message
+def _has_text(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False)
 
-    return render_message(standin.ephemerals(user)[-1], standin, tz)
+
+def _has(message: dict[str, Any], needle: str) -> bool:
+    return needle in _has_text(message)
 
 
 def _iso(epoch: float) -> str:

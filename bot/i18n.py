@@ -3,6 +3,8 @@ language of ephemeral answers; channel messages use the team's language."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 MESSAGES: dict[str, dict[str, str]] = {
     "unknown_command": {
         "en": "I don't know `{cmd}`. Try `/veille help` for what I can do.",
@@ -187,7 +189,10 @@ def lang_of(locale: str | None) -> str:
 
 
 def t(lang: str, key: str, **kw) -> str:
+    """`key`'s text in `lang`. A value given as {"en": ..., "fr": ...} (a sentence made elsewhere
+    in both languages) is read in `lang` too."""
     table = MESSAGES[key]
+    kw = {k: v.get(lang, v.get("en")) if isinstance(v, dict) else v for k, v in kw.items()}
     if "state" in kw:
         kw["state"] = STATES.get(lang, {}).get(kw["state"], kw["state"])
     return table.get(lang, table["en"]).format(**kw)
@@ -515,9 +520,181 @@ MESSAGES.update({
         "fr": "Changement d'astreinte : <@{actor}> a mis <@{user}> d'astreinte{layer} jusqu'au {when}{instead}.",
     },
     "oncall_instead_of": {"en": ", instead of <@{was}>", "fr": ", à la place de <@{was}>"},
-    "reply_too_long": {"en": "{en}", "fr": "{fr}"},  # the length check's own sentence, in each language
+    "reply_too_long": {"en": "This reply is too long to publish: {detail}",
+                       "fr": "Cette réponse est trop longue pour être publiée : {detail}"},
     "cannot_reply": {"en": "*{account}* only listens: Veille cannot publish a reply there.",
                      "fr": "*{account}* ne fait qu'écouter : Veille ne peut pas y publier de réponse."},
     "cannot_post": {"en": "*{account}* cannot publish a text post from Veille (its network or connector does not allow it).",
                     "fr": "*{account}* ne peut pas publier de texte depuis Veille (son réseau ou son connecteur ne le permet pas)."},
 })
+
+
+# ---- French channels (issue 11): the language of channel messages, and every channel string
+# (alert, buttons, thread notes, draft card, SLA notes, digest) in both languages.
+Lang = Literal["en", "fr"]
+LANGS: tuple[Lang, ...] = ("en", "fr")
+
+
+def channel_lang(cfg, account: str | None) -> Lang:
+    """The language of an account's channel messages: the account's `language`, else the
+    team's, else English. The one place that decides it (cfg may be None: English)."""
+    found = cfg.account(account) if cfg is not None and account else None
+    lang = (found.language if found is not None else None) or (cfg.team.language if cfg is not None else "en")
+    return "fr" if lang == "fr" else "en"
+
+
+MESSAGES.update({
+    # the alert
+    "kind_mention": {"en": "mention", "fr": "mention"},
+    "kind_dm": {"en": "DM", "fr": "message privé"},
+    "kind_comment": {"en": "comment", "fr": "commentaire"},
+    "kind_article": {"en": "article", "fr": "article"},
+    "priority_low": {"en": "low", "fr": "basse"},
+    "priority_normal": {"en": "normal", "fr": "normale"},
+    "priority_high": {"en": "high", "fr": "haute"},
+    "priority_urgent": {"en": "urgent", "fr": "urgente"},
+    "alert_open_on": {"en": "Open on {network}", "fr": "Ouvrir sur {network}"},
+    "alert_messages": {"en": "{n} messages", "fr": "{n} messages"},
+    "alert_one_message": {"en": "1 message", "fr": "1 message"},
+    "alert_priority": {"en": "priority {priority}", "fr": "priorité {priority}"},
+    "alert_assigned": {"en": "assigned to {who}", "fr": "assignée à {who}"},
+    "alert_someone": {"en": "someone", "fr": "quelqu'un"},
+    "alert_fallback": {"en": "{network} {kind} from {who}: {text}", "fr": "{kind} {network} de {who} : {text}"},
+    "alert_resolved": {"en": "Resolved", "fr": "Résolue"},
+    "alert_open": {"en": "Open", "fr": "Ouverte"},
+    "alert_met": {"en": "{label} met ({took})", "fr": "{label} tenue ({took})"},
+    "alert_answered_late": {"en": "{label} answered late ({took})", "fr": "{label} en retard ({took})"},
+    "alert_breached": {"en": "{label} breached {ago} (due {due})", "fr": "{label} dépassée {ago} (échéance {due})"},
+    "alert_paused": {"en": "{label} paused", "fr": "{label} en pause"},
+    "alert_at_risk": {"en": "At risk · {label} due {due}", "fr": "En risque · {label} : échéance {due}"},
+    "alert_on_track": {"en": "On track · {label} due {due}", "fr": "Dans les temps · {label} : échéance {due}"},
+    "btn_reply": {"en": "Reply", "fr": "Répondre"},
+    "btn_assign_me": {"en": "Assign to me", "fr": "M'assigner"},
+    "btn_no_reply": {"en": "No reply needed", "fr": "Pas de réponse nécessaire"},
+    "duration_days": {"en": "{d} d {h} h", "fr": "{d} j {h} h"},
+    # the status menu and status words on the alert
+    "status_snooze": {"en": "Waiting on customer", "fr": "En attente du client"},
+    "status_hold": {"en": "On hold (third party)", "fr": "En attente d'un tiers"},
+    "status_resolve": {"en": "Resolve", "fr": "Résoudre"},
+    "status_replied": {"en": "Mark replied", "fr": "Marquer répondue"},
+    "status_reopen": {"en": "Reopen", "fr": "Rouvrir"},
+    "status_back_to_open": {"en": "Back to open", "fr": "Revenir à ouverte"},
+    "conv_pending": {"en": ":zzz: Waiting on the customer", "fr": ":zzz: En attente du client"},
+    "conv_on_hold": {"en": ":hourglass_flowing_sand: On hold", "fr": ":hourglass_flowing_sand: En attente d'un tiers"},
+    "res_met": {"en": "{name} met", "fr": "{name} tenue"},
+    "res_late": {"en": "{name} late", "fr": "{name} en retard"},
+    "res_paused": {"en": "{name} paused", "fr": "{name} en pause"},
+    "res_breached": {"en": "{name} breached {ago}", "fr": "{name} dépassée {ago}"},
+    "res_due": {"en": "{name} due {due}", "fr": "{name} : échéance {due}"},
+    "esc_suffix_1": {"en": " · assignee reminded", "fr": " · assigné relancé"},
+    "esc_suffix_2": {"en": " · escalated to the channel", "fr": " · escaladée au canal"},
+    "esc_suffix_3": {"en": " · on-call paged", "fr": " · astreinte alertée"},
+    "esc_suffix_4": {"en": " · backup paged", "fr": " · renfort alerté"},
+    # SLA notes in the thread
+    "via_network": {"en": " (replied on the network)", "fr": " (réponse sur le réseau)"},
+    "via_manual": {"en": " (marked replied)", "fr": " (marquée répondue)"},
+    "via_dm": {"en": " (answered by DM in `c{id}`)", "fr": " (réponse en message privé dans `c{id}`)"},
+    "note_met": {"en": ":white_check_mark: {name} met in {took}{how}.",
+                 "fr": ":white_check_mark: {name} tenue en {took}{how}."},
+    "note_answered_late": {"en": ":ballot_box_with_check: {name} answered late, after {took}{how}.",
+                           "fr": ":ballot_box_with_check: {name} en retard, après {took}{how}."},
+    "note_acknowledged": {"en": ":raising_hand: <@{actor}> is on it: escalation stopped.",
+                          "fr": ":raising_hand: <@{actor}> s'en occupe : escalade arrêtée."},
+    "note_replied_elsewhere": {"en": ":memo: <@{actor}> replied outside Veille{extra} The response clock is stopped.",
+                               "fr": ":memo: <@{actor}> a répondu hors de Veille{extra} Le délai de réponse est arrêté."},
+    "note_reply_deleted": {"en": ":wastebasket: Our reply was deleted on the network. The response time stays met "
+                                 "(it was seen by the customer); recorded in the audit log.",
+                           "fr": ":wastebasket: Notre réponse a été supprimée sur le réseau. Le délai de réponse reste "
+                                 "tenu (le client l'a vue) ; noté dans l'historique."},
+    "esc_late": {"en": "{name} breached {ago}, nobody has acknowledged it.",
+                 "fr": "{name} dépassée {ago}, personne ne l'a prise en charge."},
+    "esc_level_2": {"en": "{mentions} {late} Can someone take `c{id}`?",
+                    "fr": "{mentions} {late} Quelqu'un peut-il prendre `c{id}` ?"},
+    "esc_level_3": {"en": "Escalated to on-call {mentions}. {late}", "fr": "Escaladée à l'astreinte {mentions}. {late}"},
+    "esc_level_4": {"en": "Escalated to the on-call's backup {mentions}. {late}",
+                    "fr": "Escaladée au renfort de l'astreinte {mentions}. {late}"},
+    "esc_paged": {"en": " PagerDuty was paged.", "fr": " PagerDuty a été alerté."},
+    "digest_head": {"en": ":red_circle: {n} breaches happened while Veille was down",
+                    "fr": ":red_circle: {n} dépassements pendant que Veille était arrêtée"},
+    "digest_head_one": {"en": ":red_circle: 1 breach happened while Veille was down",
+                        "fr": ":red_circle: 1 dépassement pendant que Veille était arrêtée"},
+    "digest_line": {"en": "• `c{id}` {name} of {who}, due {due}", "fr": "• `c{id}` {name} de {who}, échéance {due}"},
+    "digest_more": {"en": "…and {n} more: see `/veille queue`.", "fr": "…et {n} de plus : voir `/veille queue`."},
+    "oncall_backup_tag": {"en": " (backup)", "fr": " (renfort)"},
+    "sla_note_warning": {"en": ":warning: {label} due {due}. {who}", "fr": ":warning: {label} : échéance {due}. {who}"},
+    "sla_note_breach": {"en": ":red_circle: {label} breached (due {due}). {who}",
+                        "fr": ":red_circle: {label} dépassée (échéance {due}). {who}"},
+    "sla_note_nobody": {"en": "Nobody is assigned: use *Assign to me*.",
+                        "fr": "Personne n'est assigné : utilisez *M'assigner*."},
+    "sla_note_at_risk": {"en": "{label} at risk", "fr": "{label} en risque"},
+    "sla_note_breached": {"en": "{label} breached", "fr": "{label} dépassée"},
+    "sla_note_late_ingest": {"en": "It arrived after its deadline (late delivery from the network).",
+                             "fr": "Il est arrivé après son échéance (livraison tardive du réseau)."},
+    # other thread notes
+    "note_open": {"en": "open", "fr": "ouvrir"},
+    "note_new_message": {"en": "New message in this conversation", "fr": "Nouveau message dans cette conversation"},
+    "note_native_reply": {"en": ":speech_balloon: Our account replied directly on the network:",
+                          "fr": ":speech_balloon: Notre compte a répondu directement sur le réseau :"},
+    "note_native_reply_short": {"en": "Replied on the network", "fr": "Réponse sur le réseau"},
+    # the reply's draft card
+    "draft_head": {"en": "*Draft reply* `{id}` v{version} by <@{author}>",
+                   "fr": "*Brouillon de réponse* `{id}` v{version} par <@{author}>"},
+    "draft_fallback": {"en": "Draft {id} v{version}: {state}", "fr": "Brouillon {id} v{version} : {state}"},
+    "btn_approve": {"en": "Approve", "fr": "Approuver"},
+    "btn_reject": {"en": "Reject", "fr": "Rejeter"},
+    "btn_retry": {"en": "Retry", "fr": "Réessayer"},
+    "btn_mark_published": {"en": "Mark published", "fr": "Marquer publiée"},
+    "btn_request_changes": {"en": "Request changes", "fr": "Demander des modifs"},
+    "draft_line_pending": {"en": "Waiting for an approver (the author cannot approve)",
+                           "fr": "En attente d'un approbateur (l'auteur ne peut pas approuver)"},
+    "draft_line_no_approval": {"en": "No approval needed for this account · publishing…",
+                               "fr": "Pas d'approbation pour ce compte · publication en cours…"},
+    "draft_line_approved": {"en": "Approved by {by} · publishing…", "fr": "Approuvée par {by} · publication en cours…"},
+    "draft_line_published": {"en": "Published ({where}) · approved by {by}", "fr": "Publiée ({where}) · approuvée par {by}"},
+    "draft_line_unknown": {"en": "Not sure it went out (no answer in time); checking on the network before any retry",
+                           "fr": "Pas sûr qu'elle soit partie (pas de réponse à temps) ; vérification sur le réseau "
+                                 "avant tout nouvel essai"},
+    "error_unknown": {"en": "unknown error", "fr": "erreur inconnue"},
+    # the scheduled post's card
+    "post_card_head": {"en": ":calendar: *Scheduled post* `{id}` v{version} · *{account}* · by <@{author}>",
+                       "fr": ":calendar: *Publication programmée* `{id}` v{version} · *{account}* · par <@{author}>"},
+    "post_card_edited": {"en": " · edited by <@{who}>", "fr": " · modifiée par <@{who}>"},
+    "post_card_fallback": {"en": "Post {id} v{version}: {state}", "fr": "Publication {id} v{version} : {state}"},
+    # /veille queue lines (the member's language)
+    "queue_no_deadline": {"en": "no deadline", "fr": "pas d'échéance"},
+    "queue_breached": {"en": ":red_circle: breached {ago}", "fr": ":red_circle: dépassée {ago}"},
+    "queue_due": {"en": "due {due}", "fr": "échéance {due}"},
+    "queue_reply_to": {"en": "reply to `c{id}`", "fr": "réponse à `c{id}`"},
+    "queue_draft_line": {"en": "`{id}` v{version} by <@{author}> · {target}: {preview}",
+                         "fr": "`{id}` v{version} par <@{author}> · {target} : {preview}"},
+    "queue_footer": {"en": "`/veille approve r7` · `/veille reject r7 &lt;reason&gt;` · `/veille assign c12 @member`"
+                           " · `/veille calendar`",
+                     "fr": "`/veille approve r7` · `/veille reject r7 &lt;raison&gt;` · `/veille assign c12 @membre`"
+                           " · `/veille calendar`"},
+    "queue_title": {"en": "Queue", "fr": "File d'attente"},
+    # modals (the member's language)
+    "reply_modal_title": {"en": "Reply", "fr": "Répondre"},
+    "reply_modal_submit": {"en": "Send for approval", "fr": "Faire approuver"},
+    "reply_modal_label": {"en": "Your reply (as the brand)", "fr": "Votre réponse (au nom de la marque)"},
+    "reject_modal_title": {"en": "Reject draft", "fr": "Rejeter le brouillon"},
+    "reject_modal_label": {"en": "Why? The author will see it.", "fr": "Pourquoi ? L'auteur le verra."},
+    # /veille help and usage lines: examples in the member's language
+    "help_head": {"en": "*Veille* commands", "fr": "*Veille* : commandes"},
+    "mention_hint": {"en": "Try `/veille help` or `/veille queue`.", "fr": "Essayez `/veille help` ou `/veille queue`."},
+    "usage_reject": {"en": "/veille reject r7 <reason>", "fr": "/veille reject r7 <raison>"},
+    "usage_assign": {"en": "/veille assign c12 [@member]", "fr": "/veille assign c12 [@membre]"},
+    "usage_replied": {"en": "/veille replied c12 <what you said>", "fr": "/veille replied c12 <ce que vous avez répondu>"},
+    "usage_oncall": {"en": '/veille oncall [override @member until "friday 6pm"]',
+                     "fr": '/veille oncall [override @membre until "vendredi 18h"]'},
+    "usage_oncall_override": {"en": '/veille oncall override @member until "friday 6pm"',
+                              "fr": '/veille oncall override @membre until "vendredi 18h"'},
+    "usage_post": {"en": '/veille post @acme "tomorrow 9am" Text', "fr": '/veille post @acme "demain 9h" Texte'},
+    "usage_calendar": {"en": "/veille calendar [week|month] [@account]", "fr": "/veille calendar [semaine|mois] [@compte]"},
+    "usage_move": {"en": '/veille move p12 "thursday 2pm"', "fr": '/veille move p12 "jeudi 14h"'},
+    "usage_changes": {"en": "/veille changes p12 <what to change>", "fr": "/veille changes p12 <ce qu'il faut changer>"},
+})
+
+# Strings that are rightly the same in both languages (the completeness test allows these only).
+SAME_IN_BOTH = frozenset({"kind_mention", "kind_article", "alert_messages", "alert_one_message"})
+# Every state has its English word too, so both languages are complete (t() reads them for {state}).
+STATES["en"].update({s: s for s in STATES["fr"] if s not in STATES["en"]})

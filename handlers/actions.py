@@ -36,7 +36,7 @@ def register(app: App, svc: Services) -> None:
             respond(t(svc.lang(user), "cannot_reply", account=account), response_type="ephemeral",
                     replace_original=False)
             return
-        client.views_open(trigger_id=body["trigger_id"], view=reply_modal(conv_id, text))
+        client.views_open(trigger_id=body["trigger_id"], view=reply_modal(conv_id, text, lang=svc.lang(user)))
 
     @app.action(Action.ASSIGN_ME)
     def assign_to_me(ack, body, action, respond):
@@ -92,7 +92,7 @@ def register(app: App, svc: Services) -> None:
         except approvals.ApprovalError as e:
             respond(t(svc.lang(user), e.code, **e.info), response_type="ephemeral", replace_original=False)
             return
-        client.views_open(trigger_id=body["trigger_id"], view=reject_modal(draft_id, version))
+        client.views_open(trigger_id=body["trigger_id"], view=reject_modal(draft_id, version, lang=svc.lang(user)))
 
     @app.action(Action.RETRY)
     def retry_publish(ack, body, action, respond):

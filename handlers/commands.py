@@ -13,7 +13,7 @@ from bot.blocks.approve_confirm import approve_confirm_message
 from bot.blocks.common import section
 from bot.blocks.queue import queue_message
 from bot.domain import access, approvals, conversations, queue
-from bot.i18n import t
+from bot.i18n import MESSAGES, t
 from bot.services import Services
 from bot.slack.escape import escape
 
@@ -60,8 +60,9 @@ def register(app: App, svc: Services) -> None:
 
 @subcommand("help", "/veille help", "what I can do, with examples", "ce que je sais faire, avec des exemples")
 def _help(svc: Services, user: str, args: str, lang: str):
-    lines = [f"• `{s.usage}`: {s.help_fr if lang == 'fr' else s.help_en}" for s in SUBCOMMANDS.values()]
-    head = "*Veille* : commandes" if lang == "fr" else "*Veille* commands"
+    lines = [f"• `{usage_text(s.name, lang)}`: {s.help_fr if lang == 'fr' else s.help_en}"
+             for s in SUBCOMMANDS.values()]
+    head = t(lang, "help_head")
     return head, [section(head + "\n" + "\n".join(lines))]
 
 
@@ -78,7 +79,7 @@ def _queue(svc: Services, user: str, args: str, lang: str):
 def _approve(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(args.split(" ")[0]) if args else None
     if draft_id is None:
-        return bad_id(lang, args, "/veille approve r7")
+        return bad_id(lang, args, usage_text("approve", lang))
     # Typed, the id alone could approve a version the approver never read (an edit in between):
     # show the exact text and version, and approve on a click bound to it (handlers/actions.py).
     try:
@@ -93,7 +94,7 @@ def _reject(svc: Services, user: str, args: str, lang: str):
     ident, _, reason = args.partition(" ")
     draft_id = approvals.parse_draft_id(ident) if ident else None
     if draft_id is None:
-        return bad_id(lang, ident, "/veille reject r7 <reason>")
+        return bad_id(lang, ident, usage_text("reject", lang))
     return change_draft(svc, lang, lambda s, now: approvals.reject(s, now, draft_id, user, svc.directory, reason),
                         "rejected")
 
@@ -104,12 +105,12 @@ def _assign(svc: Services, user: str, args: str, lang: str):
     ident, _, who = args.partition(" ")
     conv_id = conversations.parse_conversation_id(ident) if ident else None
     if conv_id is None:
-        return bad_id(lang, ident, "/veille assign c12 @member")
+        return bad_id(lang, ident, usage_text("assign", lang))
     assignee = user
     if who.strip():
         m = _USER.match(who.strip())
         if not m:
-            return t(lang, "usage", usage="/veille assign c12 @member")
+            return t(lang, "usage", usage=usage_text("assign", lang))
         assignee = m.group(1)
     member = svc.member(user)
     try:
@@ -131,6 +132,13 @@ def change_draft(svc: Services, lang: str, change, done_key: str) -> str:
         return t(lang, e.code, **e.info)
     svc.poke()
     return t(lang, done_key, id=sid)
+
+
+def usage_text(name: str, lang: str) -> str:
+    """A subcommand's usage line with its examples in the member's language (bot/i18n.py
+    `usage_<name>`), else the one registered (ids and keywords only)."""
+    key = f"usage_{name}"
+    return escape(t(lang, key) if key in MESSAGES else SUBCOMMANDS[name].usage)  # `<reason>` is no Slack link
 
 
 def bad_id(lang: str, given: str, usage: str) -> str:

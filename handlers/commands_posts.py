@@ -13,7 +13,7 @@ from bot.domain.when import WhenError, format_when, parse_when
 from bot.i18n import t
 from bot.services import Services
 from bot.slack.escape import escape, escaped
-from handlers.commands import bad_id, change_draft, subcommand
+from handlers.commands import bad_id, change_draft, subcommand, usage_text
 from storage.models import Draft
 
 OPEN_QUOTES = {'"': '"', "“": "”", "«": "»", "'": "'", "„": "“"}
@@ -42,7 +42,7 @@ class Refused(Exception):
             known = ", ".join(f"`@{a.key}`" for a in svc.cfg.accounts) or "—"
             return t(lang, "post_unknown_account_list", account=escape(self.info["account"][:40]), known=known)
         if self.code:
-            return t(lang, self.code, usage='/veille post @acme "demain 9h" Texte', **self.info)
+            return t(lang, self.code, usage=usage_text("post", lang), **self.info)
         return self.message
 
 
@@ -178,7 +178,7 @@ def _calendar(svc: Services, user: str, args: str, lang: str):
         elif word.startswith("@") and svc.cfg.account(word[1:].lower()):
             account = word[1:].lower()
         else:
-            return t(lang, "usage", usage="/veille calendar [week|month] [@account]")
+            return t(lang, "usage", usage=usage_text("calendar", lang))
     return calendar_answer(svc, user, lang, scope, account, 0)
 
 
@@ -199,9 +199,9 @@ def _move(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(ident) if ident else None
     when = when.strip().strip("\"“”«»'").strip()
     if draft_id is None and ident:
-        return bad_id(lang, ident, '/veille move p12 "jeudi 14h"')
+        return bad_id(lang, ident, usage_text("move", lang))
     if draft_id is None or not when:
-        return t(lang, "usage", usage='/veille move p12 "jeudi 14h"')
+        return t(lang, "usage", usage=usage_text("move", lang))
     tz = svc.directory.user(user).tz
     try:
         at = parse_when(when, tz, svc.now())
@@ -221,7 +221,7 @@ def _changes(svc: Services, user: str, args: str, lang: str):
     ident, _, note = args.partition(" ")
     draft_id = approvals.parse_draft_id(ident) if ident else None
     if draft_id is None:
-        return bad_id(lang, ident, "/veille changes p12 <what to change>")
+        return bad_id(lang, ident, usage_text("changes", lang))
     return change_draft(svc, lang, lambda s, now: approvals.request_changes(s, now, draft_id, user, svc.directory,
                                                                              note), "changes_sent")
 
@@ -230,7 +230,7 @@ def _changes(svc: Services, user: str, args: str, lang: str):
 def _cancel(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(args.split(" ")[0]) if args else None
     if draft_id is None:
-        return bad_id(lang, args.split(" ")[0], "/veille cancel p12")
+        return bad_id(lang, args.split(" ")[0], usage_text("cancel", lang))
     return change_draft(svc, lang, lambda s, now: posts.cancel(s, now, draft_id, user, svc.directory),
                         "post_cancelled")
 
@@ -239,7 +239,7 @@ def _cancel(svc: Services, user: str, args: str, lang: str):
 def _audit(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(args.split(" ")[0]) if args else None
     if draft_id is None:
-        return bad_id(lang, args.split(" ")[0], "/veille audit p12")
+        return bad_id(lang, args.split(" ")[0], usage_text("audit", lang))
     member = svc.member(user)
     with svc.db.session() as s:
         d = s.get(Draft, draft_id)

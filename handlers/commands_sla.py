@@ -13,7 +13,7 @@ from bot.i18n import t
 from bot.services import Services
 from bot.slack.dates import date_token
 from bot.slack.escape import escape
-from handlers.commands import bad_id, subcommand
+from handlers.commands import bad_id, subcommand, usage_text
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _UNTIL = re.compile(r"^(?:until|jusqu'?(?:à|a|au)|to)\s+", re.IGNORECASE)
@@ -59,7 +59,7 @@ def _status_command(action: str, usage: str):
         ident, _, rest = args.partition(" ")
         conv_id = conversations.parse_conversation_id(ident) if ident else None
         if conv_id is None:
-            return bad_id(lang, ident, usage)
+            return bad_id(lang, ident, usage_text(action, lang))
         return run_status(svc, user, lang, action, conv_id, rest.strip())
     return run
 
@@ -88,7 +88,7 @@ def _priority(svc: Services, user: str, args: str, lang: str):
     conv_id = conversations.parse_conversation_id(ident) if ident else None
     value = value.strip().lower()
     if conv_id is None:
-        return bad_id(lang, ident, usage)
+        return bad_id(lang, ident, usage_text("priority", lang))
     if value not in statuses.PRIORITIES:
         return t(lang, "usage", usage=usage)
     member = svc.member(user)
@@ -119,7 +119,7 @@ def _oncall(svc: Services, user: str, args: str, lang: str):
     if sub.lower() == "override":
         return _override(svc, user, rest.strip(), lang, rotation)
     if sub:
-        return t(lang, "usage", usage='/veille oncall override @member until "friday 6pm"')
+        return t(lang, "usage", usage=usage_text("oncall_override", lang))
     now = svc.now()
     with svc.db.session() as s:
         current = oncall_store.on_call(s, rotation, now)
@@ -129,7 +129,7 @@ def _oncall(svc: Services, user: str, args: str, lang: str):
 
 
 def _override(svc: Services, user: str, args: str, lang: str, rotation):
-    usage = '/veille oncall override @member until "vendredi 18h"'
+    usage = usage_text("oncall_override", lang)
     who, _, rest = args.partition(" ")
     m = _USER.match(who.strip())
     if not m:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.i18n import t
 from bot.jobs import outbox_health
 from bot.services import Services
 from handlers.actions_posts import publish_home
@@ -15,7 +16,7 @@ def register(app: App, svc: Services) -> None:
     @app.event("app_mention")
     def mentioned(event, client):
         client.chat_postEphemeral(channel=event["channel"], user=event["user"],
-                                  text="Try `/veille help` or `/veille queue`.")
+                                  text=t(svc.lang(event["user"]), "mention_hint"))
 
     @app.event("app_home_opened")
     def home_opened(event, client):

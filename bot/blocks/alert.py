@@ -7,78 +7,88 @@ from typing import Any
 from bot.blocks import sla
 from bot.blocks.common import actions, button, context, network_label, section
 from bot.connectors.registry import network_can_reply
+from bot.i18n import MESSAGES, t
 from bot.ids import Action, Block
 from bot.slack.dates import date_token
 from bot.slack.escape import clean_name, clean_text, escape, link, quote
 from storage.models import Conversation, Message, SlaClock
 
-METRIC_LABELS = {"first_response": "First response", "next_response": "Next response", "resolution": "Resolution"}
+METRIC_LABELS = sla.METRIC_LABELS["en"]  # kept for callers that read English labels
 
 
 def alert_message(conv: Conversation, first: Message, clock: SlaClock | None, now: float,
-                  resolution: SlaClock | None = None) -> tuple[str, list[dict[str, Any]]]:
-    who = author_line(conv.author_name, conv.author_handle)
-    head = f"{network_label(conv.network)} · {escape(conv.kind)} · {who} → *{escape(conv.account)}*"
+                  resolution: SlaClock | None = None, *, lang: str = "en") -> tuple[str, list[dict[str, Any]]]:
+    """`lang`: the channel's language (bot/i18n.py channel_lang)."""
+    who = author_line(conv.author_name, conv.author_handle, lang=lang)
+    head = f"{network_label(conv.network)} · {kind_name(conv.kind, lang)} · {who} → *{escape(conv.account)}*"
     body = quote(first.text, 2400)
     if first.url:
-        body += "\n" + link(first.url, "Open on " + conv.network)
-    status = status_line(conv, clock, now) + sla.escalation_suffix(clock)
-    waiting = sla.conversation_status(conv)
+        body += "\n" + link(first.url, t(lang, "alert_open_on", network=conv.network))
+    status = status_line(conv, clock, now, lang=lang) + sla.escalation_suffix(clock, lang=lang)
+    waiting = sla.conversation_status(conv, lang=lang)
     if waiting:
         status += f" · {waiting}"
-    meta = f"`c{conv.id}` · {conv.message_count} message{'s' if conv.message_count != 1 else ''}"
+    count = t(lang, "alert_one_message") if conv.message_count == 1 else t(lang, "alert_messages", n=conv.message_count)
+    meta = f"`c{conv.id}` · {count}"
     if conv.priority not in ("normal", ""):
-        meta += f" · priority {escape(conv.priority)}"
+        meta += " · " + t(lang, "alert_priority", priority=priority_name(conv.priority, lang))
     if conv.assignee:
-        meta += f" · assigned to <@{conv.assignee}>"
-    if conv.status != "resolved" and sla.resolution_line(resolution, now):
-        meta += " · " + sla.resolution_line(resolution, now)
+        meta += " · " + t(lang, "alert_assigned", who=f"<@{conv.assignee}>")
+    resolution_text = sla.resolution_line(resolution, now, lang=lang)
+    if conv.status != "resolved" and resolution_text:
+        meta += " · " + resolution_text
     # The status menu (snooze, resolve, mark replied...) sits on the first line, out of the way.
-    blocks: list[dict[str, Any]] = [{**section(head), "accessory": sla.status_menu(conv)}, section(body),
+    blocks: list[dict[str, Any]] = [{**section(head), "accessory": sla.status_menu(conv, lang=lang)}, section(body),
                                     context(status, meta)]
     if conv.status != "resolved":
-        reply = [button("Reply", Action.REPLY, str(conv.id), style="primary")] \
+        reply = [button(t(lang, "btn_reply"), Action.REPLY, str(conv.id), style="primary")] \
             if network_can_reply(conv.network) else []  # a monitoring-only source: nothing to answer with
         blocks.append(actions(
             Block.ACTIONS,
             *reply,
-            button("Assign to me", Action.ASSIGN_ME, str(conv.id)),
-            button("No reply needed", Action.NO_REPLY, str(conv.id)),
+            button(t(lang, "btn_assign_me"), Action.ASSIGN_ME, str(conv.id)),
+            button(t(lang, "btn_no_reply"), Action.NO_REPLY, str(conv.id)),
         ))
-    fallback = (f"{conv.network} {conv.kind} from {clean_name(conv.author_handle or conv.author_name)}: "
-                f"{clean_text(first.text)[:200]}")  # the notification: no bidi or zero-width tricks either
+    # The notification: no bidi or zero-width tricks either.
+    fallback = t(lang, "alert_fallback", network=conv.network, kind=kind_name(conv.kind, lang),
+                 who=clean_name(conv.author_handle or conv.author_name), text=clean_text(first.text)[:200])
     return escape(fallback), blocks
 
 
-def author_line(name: str, handle: str) -> str:
+def kind_name(kind: str, lang: str = "en") -> str:
+    key = f"kind_{kind}"
+    return t(lang, key) if key in MESSAGES else escape(kind)
+
+
+def priority_name(priority: str, lang: str = "en") -> str:
+    key = f"priority_{priority}"
+    return t(lang, key) if key in MESSAGES else escape(priority)
+
+
+def author_line(name: str, handle: str, *, lang: str = "en") -> str:
     name, handle = clean_name(name), clean_name(handle)
     if name and handle and name != handle:
         return f"*{escape(name)}* ({escape(handle)})"
-    return f"*{escape(name or handle or 'someone')}*"
+    return f"*{escape(name or handle or t(lang, 'alert_someone'))}*"
 
 
-def status_line(conv: Conversation, clock: SlaClock | None, now: float) -> str:
+def status_line(conv: Conversation, clock: SlaClock | None, now: float, *, lang: str = "en") -> str:
     if conv.status == "resolved":
-        return ":white_check_mark: Resolved"
+        return ":white_check_mark: " + t(lang, "alert_resolved")
     if clock is None:
-        return ":large_blue_circle: Open"
-    label = METRIC_LABELS.get(clock.metric, clock.metric)
+        return ":large_blue_circle: " + t(lang, "alert_open")
+    label = sla.label(clock.metric, lang)
     if clock.state == "met":
-        return f":white_check_mark: {label} met ({_duration(clock.fulfilled_at - clock.start_at)})"
+        return ":white_check_mark: " + t(lang, "alert_met", label=label,
+                                         took=sla.duration(clock.fulfilled_at - clock.start_at, lang))
     if clock.state == "fulfilled_late":
-        return f":ballot_box_with_check: {label} answered late ({_duration(clock.fulfilled_at - clock.start_at)})"
+        return ":ballot_box_with_check: " + t(lang, "alert_answered_late", label=label,
+                                              took=sla.duration(clock.fulfilled_at - clock.start_at, lang))
     if clock.state == "breached" or now >= clock.due_at:
-        return f":red_circle: {label} breached {date_token(clock.due_at, '{ago}')} (due {date_token(clock.due_at)})"
+        return ":red_circle: " + t(lang, "alert_breached", label=label, ago=date_token(clock.due_at, "{ago}"),
+                                   due=date_token(clock.due_at))
     if clock.state == "paused":
-        return f":double_vertical_bar: {label} paused"
+        return ":double_vertical_bar: " + t(lang, "alert_paused", label=label)
     if clock.warned_level:
-        return f":warning: At risk · {label} due {date_token(clock.due_at)}"
-    return f":large_green_circle: On track · {label} due {date_token(clock.due_at)}"
-
-
-def _duration(seconds: int) -> str:
-    m = max(0, seconds) // 60
-    if m < 60:
-        return f"{m} min"
-    h, m = divmod(m, 60)
-    return f"{h} h {m:02d}" if h < 48 else f"{h // 24} d {h % 24} h"
+        return ":warning: " + t(lang, "alert_at_risk", label=label, due=date_token(clock.due_at))
+    return ":large_green_circle: " + t(lang, "alert_on_track", label=label, due=date_token(clock.due_at))

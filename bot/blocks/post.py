@@ -1,7 +1,7 @@
 """Scheduled posts in Slack: the card in the account's channel (updated in place), the notes in
 its thread, the confirmation a member clicks, and the modals (write, edit, move, ask for changes).
-Cards speak the team's language (English, as every channel card); answers to one member speak
-theirs. Builders are pure: data in, dicts out."""
+Cards and notes speak the channel's language (`lang`, bot/i18n.py channel_lang); answers to one
+member speak theirs. Builders are pure: data in, dicts out."""
 
 from __future__ import annotations
 
@@ -65,36 +65,38 @@ def when_text(d: Draft, lang: str = "en") -> str:
     return date_token(d.scheduled_at, WHEN_FORMAT)
 
 
-def post_card(d: Draft, status: CardStatus | None) -> tuple[str, list[dict[str, Any]]]:
+def post_card(d: Draft, status: CardStatus | None, *, lang: str = "en") -> tuple[str, list[dict[str, Any]]]:
+    """`lang`: the channel's language (bot/i18n.py channel_lang)."""
     sid = short_id(d)
-    head = f":calendar: *Scheduled post* `{sid}` v{d.version} · *{escaped(d.account, 60)}* · by <@{d.author}>"
+    head = t(lang, "post_card_head", id=sid, version=d.version, account=escaped(d.account, 60), author=d.author)
     if d.edited_by:
-        head += f" · edited by <@{d.edited_by}>"
+        head += t(lang, "post_card_edited", who=d.edited_by)
     blocks: list[dict[str, Any]] = [section(head), section(quote(d.text, 2800)),
-                                    context(f":alarm_clock: {when_text(d)}")]
-    lines = progress_lines(status) if status and status.steps and d.state not in ("cancelled",) else []
+                                    context(f":alarm_clock: {when_text(d, lang)}")]
+    lines = progress_lines(status, lang) if status and status.steps and d.state not in ("cancelled",) else []
     if status and not status.steps:
-        lines = [t("en", "wf_none")]
+        lines = [t(lang, "wf_none")]
     if lines:
         blocks.append(context("\n".join(lines)))
-    blocks.append(context(post_state_line(d, status)))
+    blocks.append(context(post_state_line(d, status, lang)))
     value = f"{d.id}:{d.version}"
-    manage = [button("Edit", Action.POST_EDIT, value), button("Reschedule", Action.POST_RESCHEDULE, value),
-              button("Cancel post", Action.POST_CANCEL, value)]
+    manage = [button(t(lang, "cal_edit"), Action.POST_EDIT, value),
+              button(t(lang, "cal_move"), Action.POST_RESCHEDULE, value),
+              button(t(lang, "cal_cancel"), Action.POST_CANCEL, value)]
     if d.state == "pending_approval":
-        blocks.append(actions(Block.ACTIONS, button("Approve", Action.APPROVE, value, "primary"),
-                              button("Reject", Action.REJECT, value, "danger"),
-                              button("Request changes", Action.POST_CHANGES, value), *manage))
+        blocks.append(actions(Block.ACTIONS, button(t(lang, "btn_approve"), Action.APPROVE, value, "primary"),
+                              button(t(lang, "btn_reject"), Action.REJECT, value, "danger"),
+                              button(t(lang, "btn_request_changes"), Action.POST_CHANGES, value), *manage))
     elif d.state in ("approved", "changes_requested", "expired", "draft"):
         blocks.append(actions(Block.ACTIONS, *manage))
     elif d.state == "rejected":
         blocks.append(actions(Block.ACTIONS, manage[0], manage[2]))
     elif d.state == "failed":
-        blocks.append(actions(Block.ACTIONS, button("Retry", Action.RETRY, value), *manage))
+        blocks.append(actions(Block.ACTIONS, button(t(lang, "btn_retry"), Action.RETRY, value), *manage))
     elif d.state == "needs_human":
-        blocks.append(actions(Block.ACTIONS, button("Mark published", Action.MARK_PUBLISHED, value),
-                              button("Retry", Action.RETRY, value)))
-    return f"Post {sid} v{d.version}: {d.state}", blocks
+        blocks.append(actions(Block.ACTIONS, button(t(lang, "btn_mark_published"), Action.MARK_PUBLISHED, value),
+                              button(t(lang, "btn_retry"), Action.RETRY, value)))
+    return t(lang, "post_card_fallback", id=sid, version=d.version, state=d.state), blocks
 
 
 def post_state_line(d: Draft, status: CardStatus | None = None, lang: str = "en") -> str:
@@ -137,16 +139,19 @@ def post_state_line(d: Draft, status: CardStatus | None = None, lang: str = "en"
 # ---- notes in the card's thread ---------------------------------------------------------------------
 
 
-def note_message(d: Draft, note: str, p: dict[str, Any], steps: Sequence[Step]) -> tuple[str, list[dict[str, Any]]]:
-    lang = p.get("lang", "en")
+def note_message(d: Draft, note: str, p: dict[str, Any], steps: Sequence[Step], *,
+                 lang: str = "en") -> tuple[str, list[dict[str, Any]]]:
+    """`lang`: the channel's language (bot/i18n.py channel_lang), for the notes to the step's
+    approvers; a note addressed to the author speaks the author's (`p["lang"]`, set at enqueue)."""
+    channel_lang, lang = lang, p.get("lang", lang)
     sid = short_id(d)
     author = f"<@{d.author}>"
     if note == "step_open" or note == "edited":
         index = p.get("step") or 1
         step = steps[index - 1] if 0 < index <= len(steps) else None
-        who = step_who(step, "en") if step else ""
+        who = step_who(step, channel_lang) if step else ""
         key = "note_step_open" if note == "step_open" else "note_edited"
-        text = t("en", key, id=sid, step=index, n=len(steps), who=who, version=p.get("version"),
+        text = t(channel_lang, key, id=sid, step=index, n=len(steps), who=who, version=p.get("version"),
                  editor=f"<@{p.get('editor', d.author)}>")
     elif note in ("rejected", "changes_requested"):
         text = t(lang, f"note_{note}", author=author, id=sid, who=f"<@{d.rejected_by}>",
@@ -291,7 +296,7 @@ def changes_modal(lang: str, draft_id: int, version: int) -> dict[str, Any]:
 
 def open_view(lang: str, d: Draft, status: CardStatus | None, history: Sequence[AuditLog]) -> dict[str, Any]:
     """A post from the calendar: its card, then its audit trail."""
-    _, card = post_card(d, status)
+    _, card = post_card(d, status, lang=lang)
     blocks = [b for b in card if b.get("type") != "actions"]
     blocks.append(section(audit_text(lang, history, limit=2800)))
     return {"type": "modal", "title": plain(t(lang, "post_open_title", id=short_id(d)), 24),

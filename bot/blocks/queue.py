@@ -19,39 +19,39 @@ def queue_message(lang: str, items: list[QueueItem], drafts: list[Draft], now: f
     blocks: list[dict[str, Any]] = []
     if items:
         blocks.append(section(t(lang, "queue_conversations")))
-        lines = [_conversation_line(i, now) for i in items]
+        lines = [_conversation_line(i, now, lang) for i in items]
         blocks.append(section("\n".join(lines)))
     if drafts:
         if blocks:
             blocks.append(divider())
         blocks.append(section(t(lang, "queue_drafts")))
-        blocks.append(section("\n".join(_draft_line(d) for d in drafts)))
-    blocks.append(context("`/veille approve r7` · `/veille reject r7 <reason>` · `/veille assign c12 @member`"
-                          " · `/veille calendar`"))
-    return "Queue", blocks
+        blocks.append(section("\n".join(_draft_line(d, lang) for d in drafts)))
+    blocks.append(context(t(lang, "queue_footer")))
+    return t(lang, "queue_title"), blocks
 
 
-def _conversation_line(i: QueueItem, now: float) -> str:
+def _conversation_line(i: QueueItem, now: float, lang: str) -> str:
     c = i.conversation
     who = escaped(clean_name(c.author_handle or c.author_name), 60)
     if i.due_at is None:
-        due = "no deadline"
+        due = t(lang, "queue_no_deadline")
     elif i.due_at <= now:
-        due = f":red_circle: breached {date_token(i.due_at, '{ago}')}"
+        due = t(lang, "queue_breached", ago=date_token(i.due_at, "{ago}"))
     else:
-        due = f"due {date_token(i.due_at)}"
+        due = t(lang, "queue_due", due=date_token(i.due_at))
     assignee = f" · <@{c.assignee}>" if c.assignee else ""
     if c.folded:  # no alert of its own yet: found through its burst card's Triage
         assignee += " · on a burst card (`/veille triage`)"
     return f"`c{c.id}` {network_label(c.network)} {who} → {escaped(c.account, 60)} · {due}{assignee}"
 
 
-def _draft_line(d: Draft) -> str:
+def _draft_line(d: Draft, lang: str) -> str:
     preview = escaped(d.text.replace("\n", " "), 80)
-    target = f"reply to `c{d.conversation_id}`" if d.conversation_id else escaped(d.account, 60)
+    target = t(lang, "queue_reply_to", id=d.conversation_id) if d.conversation_id else escaped(d.account, 60)
     if d.scheduled_at:  # a scheduled post: its approval expires at that time
         target += f" · :alarm_clock: {date_token(d.scheduled_at)}"
     steps = len((d.workflow or {}).get("steps") or ())
     if steps > 1:
-        target += f" · step {d.workflow_step}/{steps}"
-    return f"`{short_id(d)}` v{d.version} by <@{d.author}> · {target}: {preview}"
+        target += " · " + t(lang, "wf_step_short", i=f"{d.workflow_step}/{steps}")
+    return t(lang, "queue_draft_line", id=short_id(d), version=d.version, author=d.author, target=target,
+             preview=preview)

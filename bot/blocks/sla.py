@@ -1,7 +1,7 @@
 """Block Kit for SLA: thread notes (met, escalation, acknowledged, replied elsewhere), the
 downtime digest, the on-call DM, the status menu on the alert, and the `/veille sla` and
 `/veille oncall` answers. Pure: data in, dicts out. Channel messages speak the team's language
-(English); DMs and command answers speak the member's."""
+(`lang`, from bot/i18n.py channel_lang); DMs and command answers speak the member's."""
 
 from __future__ import annotations
 
@@ -34,13 +34,13 @@ KIND_NAMES = {
     "fr": {"mention": "mentions", "dm": "messages privés", "comment": "commentaires", "article": "articles"},
 }
 
-# Status menu on the alert: (value prefix, label). "reopen" replaces them once resolved.
+# Status menu on the alert: (value prefix, i18n key). "reopen" replaces them once resolved.
 STATUS_OPTIONS = (
-    ("ack", "I'm on it"),
-    ("snooze", "Waiting on customer"),
-    ("hold", "On hold (third party)"),
-    ("resolve", "Resolve"),
-    ("replied", "Mark replied"),
+    ("ack", "sla_im_on_it"),
+    ("snooze", "status_snooze"),
+    ("hold", "status_hold"),
+    ("resolve", "status_resolve"),
+    ("replied", "status_replied"),
 )
 
 
@@ -48,110 +48,105 @@ def label(metric: str, lang: str = "en") -> str:
     return METRIC_LABELS.get(lang, METRIC_LABELS["en"]).get(metric, metric)
 
 
-def duration(seconds: int) -> str:
+def duration(seconds: int, lang: str = "en") -> str:
     m = max(0, int(seconds)) // 60
     if m < 60:
         return f"{m} min"
     h, m = divmod(m, 60)
-    return f"{h} h {m:02d}" if h < 48 else f"{h // 24} d {h % 24} h"
+    return f"{h} h {m:02d}" if h < 48 else t(lang, "duration_days", d=h // 24, h=h % 24)
 
 
 # -- the alert -------------------------------------------------------------------------------------
 
 
-def status_menu(conv: Conversation) -> dict[str, Any]:
+def status_menu(conv: Conversation, *, lang: str = "en") -> dict[str, Any]:
     """The overflow menu on the alert's first line: statuses a member sets by hand."""
     if conv.status == "resolved":
-        options = [("reopen", "Reopen")]
+        options = [("reopen", "status_reopen")]
     else:
-        options = [(v, text) for v, text in STATUS_OPTIONS
+        options = [(v, key) for v, key in STATUS_OPTIONS
                    if not (v == "snooze" and conv.status == "pending") and not (v == "hold" and conv.status == "on_hold")]
         if conv.status in ("pending", "on_hold"):
-            options.insert(1, ("reopen", "Back to open"))
+            options.insert(1, ("reopen", "status_back_to_open"))
     return {"type": "overflow", "action_id": Action.STATUS,
-            "options": [{"text": {"type": "plain_text", "text": text, "emoji": True}, "value": f"{value}:{conv.id}"}
-                        for value, text in options[:5]]}
+            "options": [{"text": {"type": "plain_text", "text": t(lang, key), "emoji": True},
+                         "value": f"{value}:{conv.id}"} for value, key in options[:5]]}
 
 
-def conversation_status(conv: Conversation) -> str:
+def conversation_status(conv: Conversation, *, lang: str = "en") -> str:
     if conv.status == "pending":
-        return ":zzz: Waiting on the customer"
+        return t(lang, "conv_pending")
     if conv.status == "on_hold":
-        return ":hourglass_flowing_sand: On hold"
+        return t(lang, "conv_on_hold")
     return ""
 
 
-def resolution_line(clock: SlaClock | None, now: float) -> str:
+def resolution_line(clock: SlaClock | None, now: float, *, lang: str = "en") -> str:
     if clock is None:
         return ""
-    name = label(clock.metric)
+    name = label(clock.metric, lang)
     if clock.state == "met":
-        return f"{name} met"
+        return t(lang, "res_met", name=name)
     if clock.state == "fulfilled_late":
-        return f"{name} late"
+        return t(lang, "res_late", name=name)
     if clock.state == "paused":
-        return f"{name} paused"
+        return t(lang, "res_paused", name=name)
     if clock.state == "breached" or (clock.state == "running" and now >= clock.due_at):
-        return f"{name} breached {date_token(clock.due_at, '{ago}')}"
+        return t(lang, "res_breached", name=name, ago=date_token(clock.due_at, "{ago}"))
     if clock.state == "running":
-        return f"{name} due {date_token(clock.due_at)}"
+        return t(lang, "res_due", name=name, due=date_token(clock.due_at))
     return ""
 
 
-def escalation_suffix(clock: SlaClock | None) -> str:
-    if clock is None or not clock.escalation_level or clock.state != "breached":
+def escalation_suffix(clock: SlaClock | None, *, lang: str = "en") -> str:
+    if clock is None or clock.escalation_level not in (1, 2, 3, 4) or clock.state != "breached":
         return ""
-    return {1: " · assignee reminded", 2: " · escalated to the channel", 3: " · on-call paged",
-            4: " · backup paged"}.get(clock.escalation_level, "")
+    return t(lang, f"esc_suffix_{clock.escalation_level}")
 
 
 # -- thread notes ------------------------------------------------------------------------------------
 
 
-def note(kind: str, conv: Conversation, clock: SlaClock | None, p: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
-    name = label(clock.metric) if clock is not None else "SLA"
+def note(kind: str, conv: Conversation, clock: SlaClock | None, p: dict[str, Any], *,
+         lang: str = "en") -> tuple[str, list[dict[str, Any]]]:
+    name = label(clock.metric, lang) if clock is not None else "SLA"
     if kind in ("met", "fulfilled_late"):
-        took = duration((clock.fulfilled_at or 0) - clock.start_at)
-        how = {"network": " (replied on the network)", "manual": " (marked replied)",
-               "dm": f" (answered by DM in `c{p.get('linked_from')}`)"}.get(p.get("via", ""), "")
-        if kind == "met":
-            text = f":white_check_mark: {name} met in {took}{how}."
-        else:
-            text = f":ballot_box_with_check: {name} answered late, after {took}{how}."
+        took = duration((clock.fulfilled_at or 0) - clock.start_at, lang)
+        via = p.get("via", "")
+        how = t(lang, f"via_{via}", id=p.get("linked_from")) if via in ("network", "manual", "dm") else ""
+        text = t(lang, "note_met" if kind == "met" else "note_answered_late", name=name, took=took, how=how)
         return text, [context(text)]
     if kind == "escalation":
-        return escalation_note(conv, clock, p)
+        return escalation_note(conv, clock, p, lang=lang)
     if kind == "acknowledged":
-        text = f":raising_hand: <@{p['actor']}> is on it: escalation stopped."
+        text = t(lang, "note_acknowledged", actor=p["actor"])
         return text, [section(text)]
     if kind == "replied_elsewhere":
-        extra = f": {escaped(p['text'], 300)}" if p.get("text") else "."
-        text = f":memo: <@{p['actor']}> replied outside Veille{extra} The response clock is stopped."
+        colon = " :" if lang == "fr" else ":"
+        extra = f"{colon} {escaped(p['text'], 300)}" if p.get("text") else "."
+        text = t(lang, "note_replied_elsewhere", actor=p["actor"], extra=extra)
         return text, [section(text)]
     if kind == "reply_deleted":
-        text = (":wastebasket: Our reply was deleted on the network. The response time stays met "
-                "(it was seen by the customer); recorded in the audit log.")
+        text = t(lang, "note_reply_deleted")
         return text, [section(text)]
     text = escape(str(p.get("text", kind)))
     return text, [section(text)]
 
 
-def escalation_note(conv: Conversation, clock: SlaClock, p: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+def escalation_note(conv: Conversation, clock: SlaClock, p: dict[str, Any], *,
+                    lang: str = "en") -> tuple[str, list[dict[str, Any]]]:
     level = int(p.get("level", 0))
     mentions = " ".join(_mention(kind, who) for kind, who in p.get("targets") or [])
-    name = label(clock.metric)
-    late = f"{name} breached {date_token(clock.due_at, '{ago}')}, nobody has acknowledged it."
-    lines = {
-        1: f":rotating_light: {mentions} {late}",
-        2: f":rotating_light: {mentions} {late} Can someone take `c{conv.id}`?",
-        3: f":rotating_light: Escalated to on-call {mentions}. {late}",
-        4: f":rotating_light: Escalated to the on-call's backup {mentions}. {late}",
-    }
-    text = lines.get(level, f":rotating_light: {late}").replace("  ", " ")
+    late = t(lang, "esc_late", name=label(clock.metric, lang), ago=date_token(clock.due_at, "{ago}"))
+    if level in (2, 3, 4):
+        line = t(lang, f"esc_level_{level}", mentions=mentions, late=late, id=conv.id)
+    else:  # level 1: the assignee's mention, then the breach
+        line = f"{mentions} {late}"
+    text = f":rotating_light: {line.strip()}".replace("  ", " ")
     if p.get("paged"):
-        text += " PagerDuty was paged."
-    blocks = [section(text), actions(Block.SLA_ACTIONS, button("I'm on it", Action.ACKNOWLEDGE, str(conv.id),
-                                                               style="danger"))]
+        text += t(lang, "esc_paged")
+    blocks = [section(text), actions(Block.SLA_ACTIONS, button(t(lang, "sla_im_on_it"), Action.ACKNOWLEDGE,
+                                                               str(conv.id), style="danger"))]
     return text, blocks
 
 
@@ -165,15 +160,17 @@ def _mention(kind: str, who: str | None) -> str:
     return ""
 
 
-def digest_message(items: Sequence[tuple[Conversation, SlaClock]]) -> tuple[str, list[dict[str, Any]]]:
+def digest_message(items: Sequence[tuple[Conversation, SlaClock]], *,
+                   lang: str = "en") -> tuple[str, list[dict[str, Any]]]:
     """One message for a channel's breaches missed during downtime, oldest due first."""
     n = len(items)
-    head = f":red_circle: {n} breach{'es' if n != 1 else ''} happened while Veille was down"
+    head = t(lang, "digest_head_one") if n == 1 else t(lang, "digest_head", n=n)
     shown = sorted(items, key=lambda item: item[1].due_at)[:20]
-    lines = [f"• `c{conv.id}` {label(clock.metric)} of {escaped(clean_name(conv.author_handle or conv.author_name), 40)}"
-             f", due {date_token(clock.due_at)}" for conv, clock in shown]
+    lines = [t(lang, "digest_line", id=conv.id, name=label(clock.metric, lang),
+               who=escaped(clean_name(conv.author_handle or conv.author_name), 40), due=date_token(clock.due_at))
+             for conv, clock in shown]
     if n > len(shown):
-        lines.append(f"…and {n - len(shown)} more: see `/veille queue`.")
+        lines.append(t(lang, "digest_more", n=n - len(shown)))
     return head, [section(f"*{head}*"), section("\n".join(lines))]
 
 
@@ -276,7 +273,7 @@ def oncall_message(lang: str, now_: OnCall | None, next_: OnCall | None,
                        since=date_token(now_.until)))
     blocks = [section("\n".join(lines))]
     if overrides:
-        rows = [f"• <@{o.member}>{' (backup)' if o.layer == 'backup' else ''}: {date_token(o.start_at)} → "
+        rows = [f"• <@{o.member}>{t(lang, 'oncall_backup_tag') if o.layer == 'backup' else ''}: {date_token(o.start_at)} → "
                 f"{date_token(o.end_at)}" for o in overrides]
         blocks.append(section(t(lang, "oncall_overrides") + "\n" + "\n".join(rows)))
     blocks.append(context(t(lang, "oncall_footer")))

@@ -90,7 +90,7 @@ def submit_reply(s: Session, now: float, conv: Conversation, author: str, text: 
     if conv.network in RULES:  # measured as the network will, now rather than after approval
         check = check_length(conv.network, text)
         if not check.ok:
-            raise ApprovalError("reply_too_long", en=check.message("en"), fr=check.message("fr"))
+            raise ApprovalError("reply_too_long", detail={lang: check.message(lang) for lang in ("en", "fr")})
     d = Draft(kind="reply", conversation_id=conv.id, account=conv.account, text=text, version=1,
               content_hash=content_hash(text), state=PENDING, author=author, slack_channel=conv.slack_channel,
               workflow=None if steps is None else workflows.dump(steps), workflow_step=1,

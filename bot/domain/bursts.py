@@ -41,6 +41,7 @@ from bot.domain.outbox import (
     slack_lane,
 )
 from bot.domain.urgency import alert_priority
+from bot.i18n import channel_lang
 from storage.models import Burst, Conversation, Message, Outbox, SlaClock
 
 FOLD_BACKLOG = 5  # queued new ordinary alerts (about seconds at 1 post/s) before folding starts
@@ -79,8 +80,7 @@ def fold_new(s: Session, rules, now: float, created: list[Conversation], cfg=Non
     for c in ordinary:
         burst = bursts[c.account]
         if burst is None and backlog[c.slack_channel] >= FOLD_BACKLOG:
-            account = cfg.account(c.account) if cfg is not None else None
-            burst = bursts[c.account] = _open(s, c, now, getattr(account, "language", "en"))
+            burst = bursts[c.account] = _open(s, c, now, channel_lang(cfg, c.account))
         if burst is None:
             backlog[c.slack_channel] += 1
             continue

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from bot.blocks import crisis as blocks
 from bot.domain import crisis
+from bot.i18n import channel_lang
 from storage.models import Draft, Incident, Outbox
 
 
-def build_call(s, row: Outbox, now: float):
+def build_call(s, row: Outbox, now: float, cfg=None):
     from bot.jobs.slack_ops import Skip, SlackCall  # slack_ops dispatches here: imported at call time
 
     p = row.payload
@@ -23,7 +24,7 @@ def build_call(s, row: Outbox, now: float):
     post = {"unfurl_links": False, "unfurl_media": False,
             "metadata": {"event_type": "veille_outbox", "event_payload": {"key": row.idempotency_key}}}
     if row.op == "incident_open":
-        text, bl = blocks.opening_message("en", inc)
+        text, bl = blocks.opening_message(channel_lang(cfg, inc.account), inc)
         return SlackCall("chat_postMessage", dict(channel=inc.slack_channel, text=text, blocks=bl, **post))
     if row.op == "incident_dm":
         text, bl = blocks.oncall_dm(p.get("lang", "en"), inc)
@@ -37,7 +38,7 @@ def build_call(s, row: Outbox, now: float):
             return SlackCall("chat_postMessage", dict(channel=d.slack_channel, thread_ts=d.slack_ts, text=text,
                                                       blocks=bl, **post))
         return SlackCall("dm", dict(user=p["user"], text=text, blocks=bl, **post))
-    text, bl = blocks.summary_message("en", inc, (inc.detail or {}).get("summary") or crisis.summarize(s, inc))
+    text, bl = blocks.summary_message(channel_lang(cfg, inc.account), inc, (inc.detail or {}).get("summary") or crisis.summarize(s, inc))
     kwargs = dict(channel=inc.slack_channel, text=text, blocks=bl, **post)
     thread_ts = s.scalar(select(Outbox.external_id).where(Outbox.idempotency_key == crisis.open_key(inc),
                                                           Outbox.state == "done"))

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from bot.blocks.sla import digest_message
 from bot.domain import bursts, clocks, escalation
 from bot.domain.outbox import enqueue, enqueue_refresh, enqueue_slack, slack_lane
+from bot.i18n import channel_lang
 from storage.models import Conversation, SlaClock
 
 WATCHED = ("running", "breached")  # breached clocks come back for their escalation steps
@@ -26,9 +27,10 @@ STALE = 60  # a breach seen this late was missed (downtime), not detected live
 DIGEST_MIN = 5
 
 
-def detect(db, now: float, limit: int = 500, rules=None) -> int:
+def detect(db, now: float, limit: int = 500, rules=None, cfg=None) -> int:
     """Handle every clock due at `now`, in due order. Returns how many clocks were handled.
-    `rules` (the SlaRules with on-call and PagerDuty) is needed for escalation levels 2 to 4."""
+    `rules` (the SlaRules with on-call and PagerDuty) is needed for escalation levels 2 to 4;
+    `cfg` gives the digest its channel's language (None: English)."""
     handled = 0
     while True:
         with db.session() as s:
@@ -41,7 +43,7 @@ def detect(db, now: float, limit: int = 500, rules=None) -> int:
             quiet = _caught_up(rows, convs, now)
             for clock in rows:
                 _check(s, rules, convs[clock.conversation_id], clock, now, clock.id in quiet)
-            _digests(s, rows, convs, quiet, now)
+            _digests(s, rows, convs, quiet, now, cfg)
         handled += len(rows)
         if len(rows) < limit:
             return handled
@@ -99,14 +101,15 @@ def _check(s, rules, conv: Conversation, clock: SlaClock, now: float, quiet: boo
     clock.next_check_at = clocks.next_check(clock, now)
 
 
-def _digests(s, rows: list[SlaClock], convs: dict[int, Conversation], quiet: set[int], now: float) -> None:
+def _digests(s, rows: list[SlaClock], convs: dict[int, Conversation], quiet: set[int], now: float,
+             cfg=None) -> None:
     by_channel: dict[str, list[tuple[Conversation, SlaClock]]] = defaultdict(list)
     for clock in rows:
         if clock.id in quiet:
             conv = convs[clock.conversation_id]
             by_channel[conv.slack_channel].append((conv, clock))
     for channel, items in by_channel.items():
-        text, blocks = digest_message(items)
+        text, blocks = digest_message(items, lang=channel_lang(cfg, items[0][0].account))
         enqueue(s, now, target="slack", op="message", lane=slack_lane(channel),
                 key=f"sla:digest:{channel}:{min(c.id for _, c in items)}",
                 payload={"channel": channel, "text": text, "blocks": blocks})

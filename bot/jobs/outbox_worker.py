@@ -49,8 +49,9 @@ def slack_failure(exc: Exception) -> SlackFailure | None:
 
 class OutboxWorker:
     def __init__(self, db, clock, slack: WebClient, connectors, approvers, rules, pace_seconds: float = 1.0,
-                 owner: str | None = None, lease_seconds: int = LEASE_SECONDS):
+                 owner: str | None = None, lease_seconds: int = LEASE_SECONDS, cfg=None):
         self.db, self.clock, self.slack = db, clock, slack
+        self.cfg = cfg  # the accounts' channel languages (None: English)
         self.connectors, self.approvers, self.rules = connectors, approvers, rules
         self.pace = pace_seconds
         self.lease_seconds = lease_seconds
@@ -128,7 +129,7 @@ class OutboxWorker:
             with self.db.session() as s:
                 if not op.reconcile:
                     _fold_siblings(s, row, now)
-                call = op.build(s, row, now)
+                call = op.build(s, row, now, self.cfg)
         except slack_ops.Skip as e:
             lease.finish(self.db, row, S.SKIPPED, now, last_error=str(e))  # not inside that transaction
             return

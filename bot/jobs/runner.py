@@ -27,7 +27,7 @@ class Runner:
         self.svc = svc
         self.stop_event = threading.Event()
         self.worker = OutboxWorker(svc.db, svc.clock, svc.slack, svc.connectors, svc.directory, svc.rules,
-                                   pace_seconds=pace_seconds)
+                                   pace_seconds=pace_seconds, cfg=svc.cfg)
         self._threads = [threading.Thread(target=self._outbox_loop, name=f"outbox-{i}", daemon=True)
                          for i in range(outbox_threads)]
         self._threads.append(threading.Thread(target=self._detector_loop, name="detector", daemon=True))
@@ -68,7 +68,7 @@ class Runner:
         clock = self.svc.clock
         while not self.stop_event.is_set():
             try:
-                if detect(self.svc.db, clock.now(), rules=self.svc.rules):
+                if detect(self.svc.db, clock.now(), rules=self.svc.rules, cfg=self.svc.cfg):
                     self.svc.wake_outbox.set()
                 if bursts.tick(self.svc.db, clock.now()):  # burst cards: refresh, end quiet bursts
                     self.svc.wake_outbox.set()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.blocks import notes
 from bot.blocks import sla as sla_blocks
 from bot.i18n import lang_of
-from storage.models import Burst, Conversation, Draft, Message, Outbox, SlaClock
+from storage.models import Burst, Conversation, Draft, Message, SlaClock
 
 STORED_IN = {"conversation": Conversation, "draft": Draft, "burst": Burst}  # SlackCall.store kinds
 
@@ -30,16 +30,6 @@ class SlackCall:
 
 class Skip(Exception):
     """Nothing to send (the parent was never posted, the subject is gone)."""
-
-
-def build_call(s, row: Outbox, now: float) -> SlackCall:
-    """The Web API call for a Slack row, built by its operation's class (bot/outbox/slack.py)."""
-    from bot.outbox.registry import op_for  # the op classes import this module's helpers
-
-    op = op_for(row.op)
-    if op is None or not hasattr(op, "build"):
-        raise Skip(f"unknown op {row.op}")
-    return op.build(s, row, now)
 
 
 def send(client: WebClient, call: SlackCall) -> dict[str, Any]:
@@ -116,13 +106,14 @@ def _first_message(s, conversation_id: int) -> Message:
                     .order_by(Message.created_at, Message.id).limit(1))
 
 
-def _note(s, conv: Conversation, p: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+def _note(s, conv: Conversation, p: dict[str, Any], lang: str = "en") -> tuple[str, list[dict[str, Any]]]:
     kind = p["note"]
     if kind in ("inbound", "native_reply"):
         m = s.get(Message, p["message_id"])
-        return notes.inbound_note(m) if kind == "inbound" else notes.native_reply_note(m)
+        return notes.inbound_note(m, lang=lang) if kind == "inbound" else notes.native_reply_note(m, lang=lang)
     if kind in ("warning", "breach"):
-        return notes.sla_note(kind, conv, s.get(SlaClock, p["clock_id"]), p.get("late_ingest", False))
+        return notes.sla_note(kind, conv, s.get(SlaClock, p["clock_id"]), p.get("late_ingest", False), lang=lang)
     if kind in SLA_NOTES:
-        return sla_blocks.note(kind, conv, s.get(SlaClock, p["clock_id"]) if p.get("clock_id") else None, p)
-    return notes.plain_note(p.get("text", kind))
+        return sla_blocks.note(kind, conv, s.get(SlaClock, p["clock_id"]) if p.get("clock_id") else None, p,
+                               lang=lang)
+    return notes.plain_note(p.get("text", kind), lang=lang)

@@ -25,7 +25,7 @@ class BurstCard(SlackOp):
     name = Op.BURST_CARD
     priority = Priority.ALERT
 
-    def build(self, s, row, now):
+    def build(self, s, row, now, cfg=None):
         burst = _burst(s, row)
         if burst.slack_ts:
             raise Skip("card already posted")
@@ -40,7 +40,7 @@ class BurstCard(SlackOp):
 class BurstRefresh(SlackUpdate):
     name = Op.BURST_REFRESH
 
-    def build(self, s, row, now):
+    def build(self, s, row, now, cfg=None):
         burst = _burst(s, row)
         if not burst.slack_ts:
             raise Skip("card not posted")
@@ -56,7 +56,7 @@ class BurstBreaches(SlackOp):
     name = Op.BURST_BREACHES
     priority = Priority.ALERT
 
-    def build(self, s, row, now):
+    def build(self, s, row, now, cfg=None):
         burst = _burst(s, row)
         if not burst.slack_ts:
             raise Skip("card not posted")

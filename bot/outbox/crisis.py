@@ -12,8 +12,8 @@ from storage.models import Incident
 
 
 class IncidentOp(SlackOp):
-    def build(self, s, row, now):
-        return crisis_ops.build_call(s, row, now)
+    def build(self, s, row, now, cfg=None):
+        return crisis_ops.build_call(s, row, now, cfg)
 
 
 @register

@@ -10,6 +10,7 @@ from bot.blocks import post as post_blocks
 from bot.blocks import sla as sla_blocks
 from bot.domain.approvals import card_status, steps_of
 from bot.domain.outbox import Op, Priority, budget_lane
+from bot.i18n import channel_lang
 from bot.jobs.lease import Bucket
 from bot.jobs.slack_ops import (
     Skip,
@@ -48,7 +49,7 @@ class SlackOp(OutboxOp):
     # After a timeout or 5xx the message may exist: reconcile before sending again.
     reconcile: ClassVar[bool] = True
 
-    def build(self, s, row: Outbox, now: float) -> SlackCall:
+    def build(self, s, row: Outbox, now: float, cfg=None) -> SlackCall:
         raise NotImplementedError
 
     def bucket(self, row: Outbox, pace: float):
@@ -74,10 +75,11 @@ class AlertPost(SlackOp):
     name = Op.ALERT_POST
     priority = Priority.ALERT  # ingest raises it for VIP authors, DMs, urgent conversations
 
-    def build(self, s, row, now):
+    def build(self, s, row, now, cfg=None):
         conv = _conv(s, row.payload["conversation_id"])
         text, blocks = alert.alert_message(conv, _first_message(s, conv.id), headline_clock(s, conv.id), now,
-                                           resolution=resolution_clock(s, conv.id))
+                                           resolution=resolution_clock(s, conv.id),
+                                           lang=channel_lang(cfg, conv.account))
         return SlackCall("chat_postMessage", dict(channel=conv.slack_channel, text=text, blocks=blocks,
                                                   **post_kwargs(row)), store=("conversation", conv.id))
 
@@ -89,13 +91,14 @@ class AlertRefresh(SlackUpdate):
     def parent_key(self, s, payload):
         return _alert_key(payload["conversation_id"])
 
-    def build(self, s, row, now):
+    def build(self, s, row, now, cfg=None):
         skip_if_folded(s, row.payload["conversation_id"])
         conv = _conv(s, row.payload["conversation_id"])
         if not conv.slack_ts:
             raise Skip("alert not posted")
         text, blocks = alert.alert_message(conv, _first_message(s, conv.id), headline_clock(s, conv.id), now,
-                                           resolution=resolution_clock(s, conv.id))
+                                           resolution=resolution_clock(s, conv.id),
+                                           lang=channel_lang(cfg, conv.account))
         return SlackCall("chat_update", dict(channel=conv.slack_channel, ts=conv.slack_ts, text=text, blocks=blocks))
 
 
@@ -111,13 +114,13 @@ class ThreadNote(SlackOp):
     def parent_key(self, s, payload):
         return _alert_key(payload["conversation_id"])
 
-    def build(self, s, row, now):
+    def build(self, s, row, now, cfg=None):
         p = row.payload
         skip_if_folded(s, p["conversation_id"])
         conv = _conv(s, p["conversation_id"])
         if not conv.slack_ts:
             raise Skip("alert not posted")
-        text, blocks = _note(s, conv, p)
+        text, blocks = _note(s, conv, p, lang=channel_lang(cfg, conv.account))
         post = post_kwargs(row)
         if p.get("broadcast"):  # an escalation to the whole channel shows in the channel too
             post["reply_broadcast"] = True
@@ -133,12 +136,12 @@ class DraftCard(SlackOp):
         d = s.get(Draft, payload["draft_id"])
         return _alert_key(d.conversation_id) if d is not None and d.conversation_id else None
 
-    def build(self, s, row, now):
+    def build(self, s, row, now, cfg=None):
         d = s.get(Draft, row.payload["draft_id"])
         if d is None:
             raise Skip("draft gone")
         conv = _conv(s, d.conversation_id) if d.conversation_id else None
-        text, blocks = draft.draft_message(d, card_status(s, d))
+        text, blocks = draft.draft_message(d, card_status(s, d), lang=channel_lang(cfg, d.account))
         kwargs = dict(channel=d.slack_channel, text=text, blocks=blocks, **post_kwargs(row))
         if conv is not None:
             if not conv.slack_ts:
@@ -154,11 +157,11 @@ class DraftRefresh(SlackUpdate):
     def parent_key(self, s, payload):
         return _card_key(payload["draft_id"])
 
-    def build(self, s, row, now):
+    def build(self, s, row, now, cfg=None):
         d = s.get(Draft, row.payload["draft_id"])
         if d is None or not d.slack_ts:
             raise Skip("card not posted")
-        text, blocks = draft.draft_message(d, card_status(s, d))
+        text, blocks = draft.draft_message(d, card_status(s, d), lang=channel_lang(cfg, d.account))
         return SlackCall("chat_update", dict(channel=d.slack_channel, ts=d.slack_ts, text=text, blocks=blocks))
 
 
@@ -171,7 +174,7 @@ class DraftNote(SlackOp):
     def parent_key(self, s, payload):
         return _card_key(payload["draft_id"])
 
-    def build(self, s, row, now):
+    def build(self, s, row, now, cfg=None):
         p = row.payload
         d = s.get(Draft, p["draft_id"])
         if d is None:
@@ -179,7 +182,7 @@ class DraftNote(SlackOp):
         thread_ts = _conv(s, d.conversation_id).slack_ts if d.conversation_id else d.slack_ts
         if not thread_ts:
             raise Skip("card not posted")
-        text, blocks = post_blocks.note_message(d, p["note"], p, steps_of(d))
+        text, blocks = post_blocks.note_message(d, p["note"], p, steps_of(d), lang=channel_lang(cfg, d.account))
         return SlackCall("chat_postMessage", dict(channel=d.slack_channel, thread_ts=thread_ts, text=text,
                                                   blocks=blocks, **post_kwargs(row)))
 
@@ -192,7 +195,7 @@ class SlaDm(SlackOp):
     priority = Priority.URGENT
     reconcile = False  # no look-up in a DM we have not opened: a page twice beats a page lost
 
-    def build(self, s, row, now):
+    def build(self, s, row, now, cfg=None):
         p = row.payload
         conv, clock = _conv(s, p["conversation_id"]), s.get(SlaClock, p["clock_id"])
         variants = {lang: sla_blocks.oncall_dm(lang, conv, clock, p["level"]) for lang in ("en", "fr")}
@@ -205,7 +208,7 @@ class DirectMessage(SlackOp):
     priority = Priority.URGENT
     reconcile = False
 
-    def build(self, s, row, now):
+    def build(self, s, row, now, cfg=None):
         p = row.payload
         return SlackCall("dm", dict(user=p["user"], text=p["text"], blocks=p.get("blocks"), **post_kwargs(row)))
 
@@ -214,7 +217,7 @@ class DirectMessage(SlackOp):
 class ChannelMessage(SlackOp):
     name = Op.MESSAGE
 
-    def build(self, s, row, now):
+    def build(self, s, row, now, cfg=None):
         p = row.payload
         return SlackCall("chat_postMessage", dict(channel=p["channel"], text=p["text"], blocks=p.get("blocks"),
                                                   thread_ts=p.get("thread_ts"), **post_kwargs(row)))

@@ -123,7 +123,7 @@ def test_a_direct_message_arrives_by_webhook_and_the_answer_is_sent_privately(ap
     assert app.http.post("/webhooks/x/acme_x", content=body, headers=_signed(body)).status_code == 200
     app.settle()
     [alert] = app.alerts(CHANNEL)
-    assert "Can I change my delivery address?" in all_text(alert) and "dm" in all_text(alert)
+    assert "Can I change my delivery address?" in all_text(alert) and "· DM ·" in all_text(alert)
 
     reply_and_approve(app, alert, "Yes: reply with the new address.", APPROVER)
     [sent] = [e for e in x.dm_events if e["sender_id"] == x.brand["id"]]

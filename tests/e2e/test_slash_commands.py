@@ -22,7 +22,7 @@ def _draft(veille, text="Merci, on regarde !"):
 
 def test_help_lists_every_subcommand_with_an_example(veille):
     out = _answer(veille, AUTHOR, "help")
-    for example in ("/veille queue", "/veille approve r7", "/veille reject r7 <reason>", "/veille assign c12"):
+    for example in ("/veille queue", "/veille approve r7", "/veille reject r7 &lt;reason&gt;", "/veille assign c12"):
         assert example in out
 
 

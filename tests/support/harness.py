@@ -111,7 +111,7 @@ class Veille:
         else:
             self.slack = SlackDriver(standin, self.web.url + "/slack/events", SIGNING_SECRET)
         self.worker = OutboxWorker(self.db, clock, self.svc.slack, self.svc.connectors, self.svc.directory,
-                                   self.svc.rules, pace_seconds=0)
+                                   self.svc.rules, pace_seconds=0, cfg=self.cfg)
         self.http = httpx.Client(base_url=self.web.url, timeout=10)
 
     def close(self) -> None:
@@ -172,10 +172,11 @@ class Veille:
         """Let every acked listener finish, then run the detector and the outbox until idle."""
         for _ in range(100):
             self.executor.wait_idle()
-            n = detect(self.db, self.clock.now()) + bursts.tick(self.db, self.clock.now()) + self.worker.drain()
+            n = detect(self.db, self.clock.now(), cfg=self.cfg) + bursts.tick(self.db, self.clock.now()) + self.worker.drain()
             if n == 0:
                 self.executor.wait_idle()
-                if detect(self.db, self.clock.now()) + bursts.tick(self.db, self.clock.now()) + self.worker.drain() == 0:
+                if (detect(self.db, self.clock.now(), cfg=self.cfg) + bursts.tick(self.db, self.clock.now())
+                        + self.worker.drain()) == 0:
                     return
         raise AssertionError("work never settled")
 

@@ -32,13 +32,22 @@ def _ordinal(day: int) -> str:
     return f"{day}{suffix}"
 
 
-def format_date_token(epoch: int, fmt: str, tz: str, now: float) -> str:
-    """Slack's <!date^...> format tokens, as a reader in `tz` sees them (24-hour clock)."""
+FR_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+FR_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+             "novembre", "décembre")
+FR_SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+RELATIVE_DAYS = {"en": ("yesterday", "today", "tomorrow"), "fr": ("hier", "aujourd'hui", "demain")}
+
+
+def format_date_token(epoch: int, fmt: str, tz: str, now: float, lang: str = "en") -> str:
+    """Slack's <!date^...> format tokens, as a reader in `tz` sees them (24-hour clock), in the
+    reader's Slack language (`lang`: "en" or "fr"), as Slack's clients do."""
     zone = ZoneInfo(tz)
     when = datetime.fromtimestamp(epoch, zone)
     today = datetime.fromtimestamp(now, zone).date()
-    relative = {today: "today", today - timedelta(days=1): "yesterday",
-                today + timedelta(days=1): "tomorrow"}.get(when.date())
+    words = RELATIVE_DAYS["fr" if lang == "fr" else "en"]
+    relative = {today: words[1], today - timedelta(days=1): words[0],
+                today + timedelta(days=1): words[2]}.get(when.date())
 
     def date_text(kind: str) -> str:
         if kind == "date_num":
@@ -46,6 +55,13 @@ def format_date_token(epoch: int, fmt: str, tz: str, now: float) -> str:
         if kind.endswith("_pretty") and relative:
             return relative
         kind = kind.removesuffix("_pretty")
+        if lang == "fr":
+            month = FR_MONTHS[when.month - 1]
+            if kind == "date_short":
+                return f"{when.day} {FR_SHORT_MONTHS[when.month - 1]} {when.year}"
+            if kind == "date_long":
+                return f"{FR_DAYS[when.weekday()]} {when.day} {month} {when.year}"
+            return f"{when.day} {month} {when.year}"
         if kind == "date_short":
             return f"{when:%b} {when.day}, {when.year}"
         if kind == "date_long":
@@ -62,6 +78,8 @@ def format_date_token(epoch: int, fmt: str, tz: str, now: float) -> str:
             return when.strftime("%H:%M:%S")
         if kind == "ago":
             minutes = int((now - epoch) // 60)
+            if lang == "fr":
+                return f"il y a {minutes} minutes" if minutes >= 0 else f"dans {-minutes} minutes"
             return f"{minutes} minutes ago" if minutes >= 0 else f"in {-minutes} minutes"
         return match.group(0)
 
@@ -71,10 +89,14 @@ def format_date_token(epoch: int, fmt: str, tz: str, now: float) -> str:
 class Reader:
     """Renders mrkdwn and blocks for one reader (their zone) against the stand-in's directory."""
 
-    def __init__(self, standin=None, tz: str = "UTC"):
+    def __init__(self, standin=None, tz: str = "UTC", lang: str = "en", now: float | None = None):
+        """`now`: the instant relative dates are read at (default: the stand-in's clock)."""
         self.standin = standin
         self.tz = tz
-        self.now = standin.clock.now() if standin is not None else datetime.now().timestamp()
+        self.lang = lang
+        if now is None:
+            now = standin.clock.now() if standin is not None else datetime.now().timestamp()
+        self.now = now
 
     def _user(self, user_id: str) -> str:
         return self.standin.user_name(user_id) if self.standin is not None else user_id
@@ -107,7 +129,7 @@ class Reader:
         if target.startswith("date^"):
             parts = target.split("^")
             try:
-                return format_date_token(int(parts[1]), unescape(parts[2]), self.tz, self.now)
+                return format_date_token(int(parts[1]), unescape(parts[2]), self.tz, self.now, self.lang)
             except (IndexError, ValueError):
                 return unescape(label)
         return unescape(label) if label else f"<!{target}>"
@@ -197,10 +219,12 @@ class Reader:
 
 
 def render_message(message: dict[str, Any], standin=None, tz: str = "UTC", indent: str = "  ",
-                   note: str = "") -> str:
-    """One message: "HH:MM Sender" then its content, each line indented."""
-    reader = Reader(standin, tz)
-    head = f"{reader.time(message['ts'])} {reader.sender(message)}"
+                   note: str = "", lang: str = "en") -> str:
+    """One message: "HH:MM Sender" then its content, each line indented. An ephemeral reads as
+    it did when it was sent (its `sent_at`): stamped then, its relative dates as of then."""
+    sent_at = message.get("sent_at")
+    reader = Reader(standin, tz, lang, now=sent_at)
+    head = f"{reader.time(str(sent_at) if sent_at is not None else message['ts'])} {reader.sender(message)}"
     if message.get("edited"):
         head += " (edited)"
     if note:
@@ -215,10 +239,11 @@ def _reply(reader: Reader, message: dict[str, Any]) -> list[str]:
     return [head] + ["      " + line for line in lines[1:]]
 
 
-def render_channel(standin, channel: str, tz: str = "UTC", include_ephemeral_for: str | None = None) -> str:
-    """The channel as a person in `tz` reads it; with include_ephemeral_for, that person's
-    ephemeral messages too, marked "(only visible to you)"."""
-    reader = Reader(standin, tz)
+def render_channel(standin, channel: str, tz: str = "UTC", include_ephemeral_for: str | None = None,
+                   lang: str = "en") -> str:
+    """The channel as a person in `tz` reads it, their Slack in `lang`; with include_ephemeral_for,
+    that person's ephemeral messages too, marked "(only visible to you)"."""
+    reader = Reader(standin, tz, lang)
     found = standin.state.resolve_channel(channel)
     channel_id = found["id"] if found else channel
     messages = standin.messages(channel_id)
@@ -227,7 +252,7 @@ def render_channel(standin, channel: str, tz: str = "UTC", include_ephemeral_for
     entries: list[tuple[float, str]] = []
     for message in top:
         note = "replied to a thread:" if message.get("subtype") == "thread_broadcast" else ""
-        lines = [render_message(message, standin, tz, note=note)]
+        lines = [render_message(message, standin, tz, note=note, lang=lang)]
         if not note:
             for reply in messages:
                 if reply.get("thread_ts") == message["ts"] and reply["ts"] != message["ts"]:
@@ -237,14 +262,14 @@ def render_channel(standin, channel: str, tz: str = "UTC", include_ephemeral_for
         for ephemeral in standin.ephemerals(include_ephemeral_for, channel_id):
             shown = dict(ephemeral, bot_id="ephemeral")
             entries.append((float(ephemeral["ts"]),
-                            render_message(shown, standin, tz, note="(only visible to you)")))
+                            render_message(shown, standin, tz, note="(only visible to you)", lang=lang)))
     name = found["name"] if found and not found["is_im"] else channel_id
     return "\n".join([f"#{name}"] + [text for _, text in sorted(entries, key=lambda e: e[0])]) + "\n"
 
 
-def render_view(standin, view: dict[str, Any], tz: str = "UTC") -> str:
+def render_view(standin, view: dict[str, Any], tz: str = "UTC", lang: str = "en") -> str:
     """A modal or home tab: title, blocks, then the submit/close buttons."""
-    reader = Reader(standin, tz)
+    reader = Reader(standin, tz, lang)
     lines = []
     if view.get("title"):
         lines.append(f"== {reader.text_object(view['title'])} ==")

@@ -268,6 +268,9 @@ class StandInState:
             "ts": self.next_ts(),
             "thread_ts": body.get("thread_ts"),
             "source": source,
+            # The clock when it was shown: a transcript prints it as it read then ("due in 5 min"),
+            # not as of the time the transcript is printed.
+            "sent_at": self.now(),
         }
         with self.lock:
             self.ephemerals.append(ephemeral)
