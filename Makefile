@@ -10,7 +10,8 @@ EXTRAS ?=
 # One stamp per set of extras, so `make setup EXTRAS=postgres` after a plain setup installs them.
 RUNTIME := $(VENV)/.installed-runtime$(if $(EXTRAS),-$(EXTRAS))
 DEV := $(VENV)/.installed-dev
-BENCHES := ack ingest connectors_ingest bluesky_ingest sla publish
+# Every bench in bench/ (bench/common.py is their shared code, not a bench).
+BENCHES := $(sort $(filter-out common __init__,$(basename $(notdir $(wildcard bench/*.py)))))
 
 .PHONY: setup dev demo test lint bench
 
