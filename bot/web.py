@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from bot.domain.ingest import ingest
 from bot.domain.webhook_payload import PayloadError, parse_webhook_body
+from bot.group_commit import GroupCommitter
 from bot.http_body import error_response, read_capped
 from bot.network_webhooks import network_webhook_routes
 from bot.services import Services
@@ -22,6 +23,9 @@ log = logging.getLogger("veille.web")
 
 
 def build_web(app: App, svc: Services) -> Starlette:
+    # Concurrent webhook requests share transactions (bot/group_commit.py); now is the injected clock's.
+    committer = GroupCommitter(lambda messages: ingest(svc.db, svc.cfg, svc.rules, svc.now(), messages))
+
     async def slack_events(request: Request) -> Response:
         body = await read_capped(request)
         if body is None:
@@ -44,7 +48,7 @@ def build_web(app: App, svc: Services) -> Starlette:
             messages = parse_webhook_body(body, {a.key for a in svc.cfg.accounts})
         except PayloadError as e:
             return JSONResponse({"error": "invalid payload", "errors": e.errors}, status_code=400)
-        result = await run_in_threadpool(ingest, svc.db, svc.cfg, svc.rules, svc.now(), messages)
+        result = await committer.submit(messages)  # answered once its rows are committed
         svc.poke()
         return JSONResponse({"stored": result.stored, "duplicates": result.duplicates, "ignored": result.ignored},
                             status_code=202)
