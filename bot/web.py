@@ -57,9 +57,11 @@ def build_web(app: App, svc: Services) -> Starlette:
         ok = await run_in_threadpool(svc.db.ping)
         return JSONResponse({"ok": ok, "database": "reachable" if ok else "unreachable"}, status_code=200 if ok else 503)
 
-    return Starlette(routes=[
+    web = Starlette(routes=[
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/ingest/webhook", ingest_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         *network_webhook_routes(svc),  # X Account Activity, Meta: bot/network_webhooks.py
     ])
+    web.state.committer = committer  # its counters: how well requests are grouped (bench/ingest.py)
+    return web

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -200,8 +200,8 @@ def _existing(s: Session, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for chunk in _chunks(list(keys)):
         rows = s.execute(select(Message.network, Message.external_id)
-                         .where(tuple_(Message.network, Message.external_id).in_(chunk)))
-        found.update((r[0], r[1]) for r in rows)
+                         .where(_pair_in(Message.network, Message.external_id, chunk)))
+        found.update((r[0], r[1]) for r in rows if (r[0], r[1]) in keys)
     return found
 
 
@@ -210,7 +210,7 @@ def _conversation_ids(c, keys: set[tuple[str, str]]) -> dict[tuple[str, str], in
     for chunk in _chunks(list(keys)):
         found.update({(r[1], r[2]): r[0] for r in c.execute(
             select(Conversation.id, Conversation.account, Conversation.thread_key)
-            .where(tuple_(Conversation.account, Conversation.thread_key).in_(chunk)))})
+            .where(_pair_in(Conversation.account, Conversation.thread_key, chunk))) if (r[1], r[2]) in keys})
     return found
 
 
@@ -219,8 +219,15 @@ def _message_ids(c, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     for chunk in _chunks(list(keys)):
         found.update({(r[1], r[2]): r[0] for r in c.execute(
             select(Message.id, Message.network, Message.external_id)
-            .where(tuple_(Message.network, Message.external_id).in_(chunk)))})
+            .where(_pair_in(Message.network, Message.external_id, chunk))) if (r[1], r[2]) in keys})
     return found
+
+
+def _pair_in(first, second, pairs: list[tuple[str, str]]):
+    """`(first, second) IN pairs` spelled so that SQLite uses the unique index on both columns: it
+    answers a row-value IN with a scan of the whole table (ingest slowed down as the tables grew).
+    It may match a few extra rows (a cross product); callers keep only the pairs they asked for."""
+    return and_(first.in_({a for a, _ in pairs}), second.in_({b for _, b in pairs}))
 
 
 def _thread_key(m: InboundMessage) -> str:
@@ -248,8 +255,8 @@ def _conversations_holding(s: Session, refs: set[tuple[str, str]]) -> dict[tuple
     pairs: dict[tuple[str, str], int] = {}
     for chunk in _chunks(list(refs)):
         rows = s.execute(select(Message.network, Message.external_id, Message.conversation_id)
-                         .where(tuple_(Message.network, Message.external_id).in_(chunk)))
-        pairs.update({(r[0], r[1]): r[2] for r in rows})
+                         .where(_pair_in(Message.network, Message.external_id, chunk)))
+        pairs.update({(r[0], r[1]): r[2] for r in rows if (r[0], r[1]) in refs})
     convs = {c.id: c for c in s.scalars(select(Conversation).where(Conversation.id.in_(set(pairs.values()))))}
     return {ref: convs[cid] for ref, cid in pairs.items()}
 
@@ -257,8 +264,9 @@ def _conversations_holding(s: Session, refs: set[tuple[str, str]]) -> dict[tuple
 def _conversations_by_key(s: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Conversation]:
     found: dict[tuple[str, str], Conversation] = {}
     for chunk in _chunks(list(keys)):
-        for c in s.scalars(select(Conversation).where(tuple_(Conversation.account, Conversation.thread_key).in_(chunk))):
-            found[(c.account, c.thread_key)] = c
+        for c in s.scalars(select(Conversation).where(_pair_in(Conversation.account, Conversation.thread_key, chunk))):
+            if (c.account, c.thread_key) in keys:
+                found[(c.account, c.thread_key)] = c
     return found
 
 

@@ -59,6 +59,8 @@ def _parse_one(item: Any, p: str, accounts: set[str], errors: list[str]) -> Inbo
             return ""
         if len(v) > limit:
             errors.append(f"{p}{name}: longer than {limit} characters")
+        if "\x00" in v:  # PostgreSQL refuses it: caught here, one request's 400, not a failed group commit
+            errors.append(f"{p}{name}: must not contain NUL characters")
         return v
 
     mid = text_field("id")
