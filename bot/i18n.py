@@ -334,3 +334,11 @@ MESSAGES.update({
 STATES.setdefault("en", {}).update({"pending_approval": "waiting for approval", "changes_requested": "back for changes",
                                     "needs_human": "waiting for a human check", "draft": "not confirmed"})
 STATES["fr"].update({"changes_requested": "en attente de modifications", "draft": "non confirmé"})
+# Issue 8, directory look-ups outside transactions (h3-ingest): Slack cannot list an approvers' group.
+MESSAGES.update({
+    "directory_unavailable": {
+        "en": "Slack cannot tell me right now who is in the approvers' group; nothing changed. Try again in a minute.",
+        "fr": "Slack ne peut pas me dire pour l'instant qui fait partie du groupe d'approbateurs ; rien n'a changé. "
+              "Réessayez dans une minute.",
+    },
+})

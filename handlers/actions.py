@@ -40,8 +40,8 @@ def register(app: App, svc: Services) -> None:
         ack()
         user = body["user"]["id"]
         draft_id, version = _draft_ref(action["value"])
-        _run(svc, respond, user,
-             lambda s, now: approvals.approve(s, now, draft_id, user, svc.directory, version=version))
+        people = svc.directory.resolve(approvals.configured_groups(svc.cfg))  # Slack first, then the lock
+        _run(svc, respond, user, lambda s, now: approvals.approve(s, now, draft_id, user, people, version=version))
 
     @app.action(Action.REJECT)
     def open_reject_modal(ack, body, action, client, respond):

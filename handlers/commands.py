@@ -77,9 +77,10 @@ def _approve(svc: Services, user: str, args: str, lang: str):
     draft_id = approvals.parse_draft_id(args.split(" ")[0]) if args else None
     if draft_id is None:
         return _bad_id(lang, args, "/veille approve r7")
+    people = svc.directory.resolve(approvals.configured_groups(svc.cfg))  # Slack first, then the lock
     try:
         with svc.db.session() as s:
-            d = approvals.approve(s, svc.now(), draft_id, user, svc.directory)
+            d = approvals.approve(s, svc.now(), draft_id, user, people)
             sid = approvals.short_id(d)
         answer = approved_answer(lang, d)  # a scheduled post, or one step of several, is not "publishing now"
     except approvals.ApprovalError as e:

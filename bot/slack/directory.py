@@ -41,40 +41,12 @@ class Membership:
         self._team, self._groups, self._last_known = team, groups, last_known
 
     def group_members(self, group_id: str) -> frozenset[str]:
-        found = self._members(group_id)
-        return found if found is not None else frozenset()
-
-    def resolve(self, groups: Iterable[str | None] = ()) -> Membership:
-        """Call before opening a transaction: the team's groups and `groups`, fetched now (or from
-        the cache while fresh), for decisions taken inside the transaction without the network."""
-        wanted = {g for g in (self._team.approvers_group, self._team.admins_group, *groups) if g}
-        resolved = {g: m for g in sorted(wanted) if (m := self._members(g)) is not None}
-        return Membership(self._team, resolved, self._last_known)
-
-    def _last_known(self, group_id: str) -> frozenset[str] | None:
-        with self._lock:
-            cached = self._groups.get(group_id)
-        return cached[1] if cached else None
-
-    def _members(self, group_id: str) -> frozenset[str] | None:
-        """Fresh from the cache, else from Slack; when Slack fails, the last membership seen, or
-        None if there is none."""
-        now = self._clock.now()
-        with self._lock:
-            cached = self._groups.get(group_id)
-            if cached and now - cached[0] < GROUP_TTL:
-                return cached[1]
-        try:
-            users = frozenset(self._client.usergroups_users_list(usergroup=group_id)["users"])
-        except SlackApiError as e:
-            log.warning("usergroups.users.list %s failed: %s", group_id, e.response.get("error"))
-            return cached[1] if cached else None
-        except Exception as e:  # a timeout or a dropped connection: same as a refusal
-            log.warning("usergroups.users.list %s failed: %s", group_id, e)
-            return cached[1] if cached else None
-        with self._lock:
-            self._groups[group_id] = (now, users)
-        return users
+        found = self._groups.get(group_id)
+        if found is None:
+            found = self._last_known(group_id)  # a group not resolved up front: the cache, no call
+        if found is None:
+            raise DirectoryUnavailable(group_id)
+        return found
 
     def is_approver(self, user: str) -> bool:
         if user in self._team.approvers:
@@ -114,6 +86,24 @@ class Directory:
         return u
 
     def group_members(self, group_id: str) -> frozenset[str]:
+        found = self._members(group_id)
+        return found if found is not None else frozenset()
+
+    def resolve(self, groups: Iterable[str | None] = ()) -> Membership:
+        """Call before opening a transaction: the team's groups and `groups`, fetched now (or from
+        the cache while fresh), for decisions taken inside the transaction without the network."""
+        wanted = {g for g in (self._team.approvers_group, self._team.admins_group, *groups) if g}
+        resolved = {g: m for g in sorted(wanted) if (m := self._members(g)) is not None}
+        return Membership(self._team, resolved, self._last_known)
+
+    def _last_known(self, group_id: str) -> frozenset[str] | None:
+        with self._lock:
+            cached = self._groups.get(group_id)
+        return cached[1] if cached else None
+
+    def _members(self, group_id: str) -> frozenset[str] | None:
+        """Fresh from the cache, else from Slack; when Slack fails, the last membership seen, or
+        None if there is none."""
         now = self._clock.now()
         with self._lock:
             cached = self._groups.get(group_id)
@@ -123,7 +113,10 @@ class Directory:
             users = frozenset(self._client.usergroups_users_list(usergroup=group_id)["users"])
         except SlackApiError as e:
             log.warning("usergroups.users.list %s failed: %s", group_id, e.response.get("error"))
-            return cached[1] if cached else frozenset()
+            return cached[1] if cached else None
+        except Exception as e:  # a timeout or a dropped connection: same as a refusal
+            log.warning("usergroups.users.list %s failed: %s", group_id, e)
+            return cached[1] if cached else None
         with self._lock:
             self._groups[group_id] = (now, users)
         return users
