@@ -162,6 +162,7 @@ def record_many(db, rules, items: list[tuple], now: float) -> list[Outcome]:
     the others' outcomes); the caller then finishes those rows itself (returned with `False`)."""
     try:
         with db.session() as s:
+            _prefetch(s, [row for row, _, _ in items], [ready.draft_id for _, ready, _ in items])
             outs = [_record_in(s, rules, row, ready, result, now) for row, ready, result in items]
             for (row, _, _), out in zip(items, outs, strict=True):
                 _finish_row(s, row, out, now)
@@ -247,8 +248,23 @@ def _lease_held(s, row) -> bool:
     stale outcome over the new owner's: every draft transition after the network call checks this."""
     if getattr(row, "lease_token", None) is None:
         return True
+    locked = s.info.get(_LOCKED_LEASES)
+    if locked is not None and row.id in locked:
+        return locked[row.id] == row.lease_token
     q = select(Outbox.lease_token).where(Outbox.id == row.id).with_for_update()
     return s.scalar(q) == row.lease_token
+
+
+_LOCKED_LEASES = "publish.locked_leases"
+
+
+def _prefetch(s, rows, draft_ids: list[int]) -> None:
+    """A burst's outbox rows locked and their lease tokens read in one statement, its drafts loaded
+    in one (then found in the session), instead of two round trips per post."""
+    ids = [row.id for row in rows]
+    s.info[_LOCKED_LEASES] = dict(s.execute(
+        select(Outbox.id, Outbox.lease_token).where(Outbox.id.in_(ids)).order_by(Outbox.id).with_for_update()).all())
+    list(s.scalars(select(Draft).where(Draft.id.in_(draft_ids))))
 
 
 def _finish_published(db, rules, draft_id: int, result: PublishResult, now: float, row=None,
