@@ -12,14 +12,9 @@ from sqlalchemy.orm import aliased
 from storage.models import Lane, Outbox
 
 IN_FLIGHT = ("pending", "sending")
-POST_LANES = "net:%:p%"  # bot/domain/approvals.py publish_lane: one lane per scheduled post
 
 
-def claim_outbox(db, owner: str, now: float, limit: int = 10, lease_seconds: int = 60,
-                 leave_scheduled_posts: int | None = None) -> list[Outbox]:
-    """`leave_scheduled_posts` (seconds): a scheduled post due less than that long ago is left to
-    the scheduled publisher (bot/jobs/scheduler.py), which sends a burst in parallel; a worker
-    sending them one after another fell behind the minute's burst (bench/publish.py)."""
+def claim_outbox(db, owner: str, now: float, limit: int = 10, lease_seconds: int = 60) -> list[Outbox]:
     t = int(now)
     earlier = aliased(Outbox)
     blocked_lane = exists().where(Lane.name == Outbox.lane, Lane.next_at > now)
@@ -28,9 +23,6 @@ def claim_outbox(db, owner: str, now: float, limit: int = 10, lease_seconds: int
     due = (select(Outbox.id).where(Outbox.state.in_(("pending", "unknown")), Outbox.run_at <= t,
                                    ~older_in_lane, ~blocked_lane)
            .order_by(Outbox.run_at, Outbox.id).limit(limit))
-    if leave_scheduled_posts is not None:
-        due = due.where(~and_(Outbox.op == "publish", Outbox.lane.like(POST_LANES), Outbox.state == "pending",
-                              Outbox.run_at > t - leave_scheduled_posts))
     if not db.is_sqlite:
         due = due.with_for_update(skip_locked=True)
     token = uuid.uuid4().hex

@@ -19,16 +19,14 @@ log = logging.getLogger(__name__)
 
 class OutboxWorker:
     def __init__(self, db, clock, slack: WebClient, connectors, approvers, rules, pace_seconds: float = 1.0,
-                 owner: str | None = None, leave_scheduled_posts: int | None = None):
-        self.leave_scheduled_posts = leave_scheduled_posts  # seconds; set when a ScheduledPublisher runs
+                 owner: str | None = None):
         self.db, self.clock, self.slack = db, clock, slack
         self.connectors, self.approvers, self.rules = connectors, approvers, rules
         self.pace = pace_seconds
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
 
     def run_once(self, limit: int = 10) -> int:
-        rows = lease.claim_outbox(self.db, self.owner, self.clock.now(), limit=limit,
-                                  leave_scheduled_posts=self.leave_scheduled_posts)
+        rows = lease.claim_outbox(self.db, self.owner, self.clock.now(), limit=limit)
         for row in rows:
             try:
                 self._perform(row)

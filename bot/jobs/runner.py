@@ -17,7 +17,6 @@ OUTBOX_IDLE = 0.5  # seconds between looks when nothing woke us (other replicas'
 DETECTOR_IDLE = 1.0
 POLLER_IDLE = 5.0  # seconds between looks at connector_state (other replicas, config)
 SCHEDULER_IDLE = 1.0  # seconds between looks for newly queued posts
-PUBLISHER_FIRST = 30  # seconds a due scheduled post is left to the publisher before an outbox worker takes it
 
 
 class Runner:
@@ -25,7 +24,7 @@ class Runner:
         self.svc = svc
         self.stop_event = threading.Event()
         self.worker = OutboxWorker(svc.db, svc.clock, svc.slack, svc.connectors, svc.directory, svc.rules,
-                                   pace_seconds=pace_seconds, leave_scheduled_posts=PUBLISHER_FIRST)
+                                   pace_seconds=pace_seconds)
         self._threads = [threading.Thread(target=self._outbox_loop, name=f"outbox-{i}", daemon=True)
                          for i in range(outbox_threads)]
         self._threads.append(threading.Thread(target=self._detector_loop, name="detector", daemon=True))

@@ -31,7 +31,7 @@ from storage.models import Draft, Outbox
 
 log = logging.getLogger(__name__)
 LOOKAHEAD = 3  # seconds before its time a post is leased and prepared (then locked against edits)
-POST_LANES = lease.POST_LANES
+POST_LANES = "net:%:p%"  # bot/domain/approvals.py publish_lane: one lane per post
 
 
 def tick(db, now: float, limit: int = 200) -> int:
