@@ -698,3 +698,13 @@ MESSAGES.update({
 SAME_IN_BOTH = frozenset({"kind_mention", "kind_article", "alert_messages", "alert_one_message"})
 # Every state has its English word too, so both languages are complete (t() reads them for {state}).
 STATES["en"].update({s: s for s in STATES["fr"] if s not in STATES["en"]})
+
+
+# Issue 8, directory look-ups outside transactions (h3-ingest): Slack cannot list an approvers' group.
+MESSAGES.update({
+    "directory_unavailable": {
+        "en": "Slack cannot tell me right now who is in the approvers' group; nothing changed. Try again in a minute.",
+        "fr": "Slack ne peut pas me dire pour l'instant qui fait partie du groupe d'approbateurs ; rien n'a changé. "
+              "Réessayez dans une minute.",
+    },
+})

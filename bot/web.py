@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from bot.domain.ingest import ingest
 from bot.domain.webhook_payload import PayloadError, parse_webhook_body
+from bot.group_commit import GroupCommitter
 from bot.health import health
 from bot.http_body import error_response, read_capped
 from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
@@ -26,6 +27,9 @@ log = logging.getLogger("veille.web")
 
 
 def build_web(app: App, svc: Services) -> Starlette:
+    # Concurrent webhook requests share transactions (bot/group_commit.py); now is the injected clock's.
+    committer = GroupCommitter(lambda messages: ingest(svc.db, svc.cfg, svc.rules, svc.now(), messages))
+
     async def slack_events(request: Request) -> Response:
         body = await read_capped(request)
         if body is None:
@@ -48,7 +52,7 @@ def build_web(app: App, svc: Services) -> Starlette:
             messages = parse_webhook_body(body, {a.key: a.network for a in svc.cfg.accounts}, svc.now())
         except PayloadError as e:
             return JSONResponse({"error": "invalid payload", "errors": e.errors}, status_code=400)
-        result = await run_in_threadpool(ingest, svc.db, svc.cfg, svc.rules, svc.now(), messages)
+        result = await committer.submit(messages)  # answered once its rows are committed
         svc.poke()
         return JSONResponse({"stored": result.stored, "duplicates": result.duplicates, "ignored": result.ignored},
                             status_code=202)
@@ -69,13 +73,15 @@ def build_web(app: App, svc: Services) -> Starlette:
     # In Socket Mode Slack's requests come over the websocket and no signing secret is set, so
     # this path would only ever serve forged requests: it does not exist (404).
     slack_routes = [] if svc.settings.socket_mode else [Route("/slack/events", slack_events, methods=["POST"])]
-    return Starlette(routes=[
+    web = Starlette(routes=[
         *slack_routes,
         Route("/ingest/webhook", ingest_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *network_webhook_routes(svc),  # X Account Activity, Meta: bot/network_webhooks.py
     ])
+    web.state.committer = committer  # its counters: how well requests are grouped (bench/ingest.py)
+    return web
 
 
 def _slack_reachability(svc: Services) -> Reachability:

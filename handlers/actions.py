@@ -59,8 +59,8 @@ def register(app: App, svc: Services) -> None:
         ack()
         user = body["user"]["id"]
         draft_id, version = _draft_ref(action["value"])
-        _run(svc, respond, user,
-             lambda s, now: approvals.approve(s, now, draft_id, user, svc.directory, version=version))
+        people = svc.directory.resolve(approvals.configured_groups(svc.cfg))  # Slack first, then the lock
+        _run(svc, respond, user, lambda s, now: approvals.approve(s, now, draft_id, user, people, version=version))
 
     @app.action(Action.APPROVE_CONFIRM)
     def approve_typed(ack, body, action, respond):
@@ -69,9 +69,10 @@ def register(app: App, svc: Services) -> None:
         user = body["user"]["id"]
         lang = svc.lang(user)
         draft_id, version = _draft_ref(action["value"])
+        people = svc.directory.resolve(approvals.configured_groups(svc.cfg))  # Slack first, then the lock
         try:
             with svc.db.session() as s:
-                d = approvals.approve(s, svc.now(), draft_id, user, svc.directory, version=version)
+                d = approvals.approve(s, svc.now(), draft_id, user, people, version=version)
                 # a scheduled post, or one step of several, is not "publishing now"
                 text = approved_answer(lang, d) or t(lang, "approved", id=approvals.short_id(d))
         except approvals.ApprovalError as e:

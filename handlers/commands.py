@@ -82,9 +82,10 @@ def _approve(svc: Services, user: str, args: str, lang: str):
         return bad_id(lang, args, usage_text("approve", lang))
     # Typed, the id alone could approve a version the approver never read (an edit in between):
     # show the exact text and version, and approve on a click bound to it (handlers/actions.py).
+    people = svc.directory.resolve(approvals.configured_groups(svc.cfg))  # Slack first, then the lock
     try:
         with svc.db.session() as s:
-            return approve_confirm_message(lang, approvals.check_can_decide(s, draft_id, user, svc.directory))
+            return approve_confirm_message(lang, approvals.check_can_decide(s, draft_id, user, people))
     except approvals.ApprovalError as e:
         return t(lang, e.code, **e.info)
 

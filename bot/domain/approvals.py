@@ -338,6 +338,13 @@ def mark_published(s: Session, now: float, draft_id: int, actor: str, approvers:
     return d
 
 
+def configured_groups(cfg) -> set[str]:
+    """Every Slack user group the configured approval steps name (the team's and each account's):
+    what a decision may need, resolved before its transaction (bot/slack/directory.py resolve)."""
+    return {step.group for acc in cfg.accounts for kind in ("post", "reply")
+            for step in workflows.steps_for(cfg, acc.key, kind) if step.group}
+
+
 def _may_approve_any_step(d: Draft, user: str, people: People) -> bool:
     return people.is_approver(user) or any(workflows.may_approve(st, user, people) for st in steps_of(d))
 

@@ -69,14 +69,15 @@ def is_priority(conv: Conversation, rules=None) -> bool:
 
 
 def fold_new(s: Session, rules, now: float, created: list[Conversation], cfg=None) -> list[Conversation]:
-    """Fold what must fold among conversations created in this ingest transaction (flushed, with
-    ids); returns those that still get their own alert, in order."""
+    """Fold what must fold among conversations this ingest transaction is about to write (it
+    reads their account, channel and priority, and sets `burst_id` and `folded` on the folded
+    ones before they are inserted); returns those that still get their own alert, in order."""
     ordinary = [c for c in created if c.slack_channel and not is_priority(c, rules)]
     if not ordinary:
         return created
     backlog = {ch: _alert_backlog(s, ch) for ch in {c.slack_channel for c in ordinary}}
     bursts: dict[str, Burst | None] = {a: open_burst(s, a) for a in {c.account for c in ordinary}}
-    folded: set[int] = set()
+    folded: set[int] = set()  # by identity: the new conversations have no id yet
     for c in ordinary:
         burst = bursts[c.account]
         if burst is None and backlog[c.slack_channel] >= FOLD_BACKLOG:
@@ -86,8 +87,8 @@ def fold_new(s: Session, rules, now: float, created: list[Conversation], cfg=Non
             continue
         c.burst_id, c.folded = burst.id, True
         burst.last_folded_at = int(now)
-        folded.add(c.id)
-    return [c for c in created if c.id not in folded]
+        folded.add(id(c))
+    return [c for c in created if id(c) not in folded]
 
 
 def card_lane(burst: Burst) -> str:

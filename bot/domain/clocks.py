@@ -16,12 +16,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import pagerduty
 from bot.domain import crisis
 from bot.domain.outbox import enqueue_refresh, enqueue_slack
+from storage.bulk import insert_rows
 from storage.models import Conversation, Job, Message, SlaClock, SlaEvent
 from storage.upsert import insert_ignore
 
@@ -90,30 +91,45 @@ def start_new_conversations(s: Session, rules: SlaRules, items: list[tuple[Conve
     """Brand-new conversations (no clock, no reply yet) with their first message's text: the
     same first-response and resolution clocks `on_inbound` starts, written in bulk for ingest."""
     policies = crisis.sla_policies(s, {conv.account for conv, _ in items})  # crisis mode: a stricter policy
-    new = [c for conv, text in items for metric in (FIRST, RESOLUTION)
-           if (c := _new_clock(rules, conv, text, metric, 1, conv.first_inbound_at, now,
-                               crisis.sla_policy_for(policies, conv))) is not None]
-    if not new:
+    rows = [row for conv, text in items for metric in (FIRST, RESOLUTION)
+            if (row := _new_clock_row(rules, conv, text, metric, 1, conv.first_inbound_at, now,
+                                      crisis.sla_policy_for(policies, conv))) is not None]
+    if not rows:
         return
-    s.add_all(new)
-    s.flush()
-    s.execute(insert(SlaEvent), [dict(clock_id=c.id, conversation_id=c.conversation_id, type="applied", level=0,
-                                      at=int(now), detail=_applied_detail(c)) for c in new])
+    # Core executemany, not ORM objects nor RETURNING (SQLite answers RETURNING one row per
+    # statement): a burst writes thousands of clocks at once. Ids are read back by unique key.
+    c = s.connection()
+    insert_rows(c, SlaClock.__table__, rows)
+    conv_ids = sorted({r["conversation_id"] for r in rows})
+    ids: dict[tuple[int, str], int] = {}
+    for lo in range(0, len(conv_ids), 400):
+        ids.update({(r[1], r[2]): r[0] for r in c.execute(
+            select(SlaClock.id, SlaClock.conversation_id, SlaClock.metric).where(
+                SlaClock.conversation_id.in_(conv_ids[lo:lo + 400]), SlaClock.cycle == 1))})
+    insert_rows(c, SlaEvent.__table__, [dict(
+        clock_id=ids[(r["conversation_id"], r["metric"])], conversation_id=r["conversation_id"], type="applied",
+        level=0, at=int(now), detail={"policy": r["policy"], "version": r["policy_fingerprint"], "due": r["due_at"]})
+        for r in rows])
 
 
 def _new_clock(rules: SlaRules, conv: Conversation, text: str, metric: str, cycle: int, start: int,
                now: float, policy: str | None = None) -> SlaClock | None:
+    row = _new_clock_row(rules, conv, text, metric, cycle, start, now, policy)
+    return None if row is None else SlaClock(**row)
+
+
+def _new_clock_row(rules: SlaRules, conv: Conversation, text: str, metric: str, cycle: int, start: int,
+                   now: float, policy: str | None = None) -> dict | None:
     # `policy`: an incident's stricter policy; a metric it has no target for keeps the usual one.
     d = (rules.recompute(policy, metric, start) if policy else None) or rules.apply(metric, conv, text, start)
     if d is None:
         return None
-    clock = SlaClock(conversation_id=conv.id, metric=metric, cycle=cycle, policy=d.policy,
-                     policy_version=1, policy_fingerprint=d.fingerprint, start_at=start, due_at=d.due,
-                     warn_at=[list(w) for w in d.warn_at], escalate_after=d.escalate_after,
-                     applied_at=int(now), state="running", warned_level=0, escalation_level=0,
-                     paused_seconds=0)
-    clock.next_check_at = next_check(clock, now)
-    return clock
+    warn_at = [list(w) for w in d.warn_at]
+    return dict(conversation_id=conv.id, metric=metric, cycle=cycle, policy=d.policy,
+                policy_version=1, policy_fingerprint=d.fingerprint, start_at=start, due_at=d.due,
+                warn_at=warn_at, escalate_after=d.escalate_after, applied_at=int(now), state="running",
+                warned_level=0, escalation_level=0, paused_seconds=0, paused_since=None, fulfilled_at=None,
+                breached_at=None, next_check_at=_next_check_at(warn_at, 0, d.due))
 
 
 def _applied_detail(clock: SlaClock) -> dict:
@@ -125,8 +141,12 @@ def next_check(clock: SlaClock, now: float) -> int | None:
     A breached clock is looked at again only for its next escalation step (set by escalation)."""
     if clock.state != "running" or clock.breached_at is not None:
         return None
-    pending = [at for level, at in clock.warn_at if level > (clock.warned_level or 0) and at < clock.due_at]
-    return min(pending + [clock.due_at])
+    return _next_check_at(clock.warn_at, clock.warned_level or 0, clock.due_at)
+
+
+def _next_check_at(warn_at: list, warned_level: int, due_at: int) -> int:
+    pending = [at for level, at in warn_at if level > warned_level and at < due_at]
+    return min(pending + [due_at])
 
 
 # -- stopping ----------------------------------------------------------------------------------

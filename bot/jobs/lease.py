@@ -145,12 +145,16 @@ def fence(db, row: Outbox, now: float, lease_seconds: int = 60) -> bool:
 
 def finish(db, row: Outbox, state: str, now: float, **values) -> bool:
     """Compare-and-set on the lease: a worker whose lease expired cannot overwrite the new owner."""
-    check_outbox_transition(row.state, state)
     with db.session() as s:
-        n = s.execute(update(Outbox).where(Outbox.id == row.id, Outbox.lease_token == row.lease_token)
-                      .values(state=OutboxState(state).value, lease_owner=None, lease_token=None,
-                              lease_until=None, updated_at=int(now), **values)).rowcount
-        return n == 1
+        return finish_in(s, row, state, now, **values)
+
+
+def finish_in(s, row: Outbox, state: str, now: float, **values) -> bool:
+    """`finish` inside the caller's transaction (a burst's outcomes and their rows commit together)."""
+    check_outbox_transition(row.state, state)
+    return s.execute(update(Outbox).where(Outbox.id == row.id, Outbox.lease_token == row.lease_token)
+                     .values(state=OutboxState(state).value, lease_owner=None, lease_token=None,
+                             lease_until=None, updated_at=int(now), **values)).rowcount == 1
 
 
 def transition(s, where, old: Iterable[str], new: str, now: float, **values) -> int:
@@ -180,9 +184,14 @@ def push_lane(db, lane: str, until: float) -> None:
 
 def finish_outcome(db, row: Outbox, out, now: float) -> bool:
     """Record a worker's outcome (state, error, external_id, run_at) on its leased row."""
+    with db.session() as s:
+        return finish_outcome_in(s, row, out, now)
+
+
+def finish_outcome_in(s, row: Outbox, out, now: float) -> bool:
     values = {"last_error": out.error}
     if out.external_id:
         values["external_id"] = out.external_id
     if out.run_at is not None:
         values["run_at"] = int(out.run_at)
-    return finish(db, row, out.state, now, **values)
+    return finish_in(s, row, out.state, now, **values)

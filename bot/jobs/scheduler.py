@@ -82,25 +82,17 @@ class ScheduledPublisher:
         return len(rows)
 
     def _burst(self, due: int, rows: list[Outbox]) -> None:
+        """Two transactions for the whole burst (prepare, then record with the rows finished), not
+        three per post: commits were where a minute's posts spent their time (bench/publish.py)."""
         now = self.clock.now()
-        prepared = list(self._pool.map(
-            lambda r: publish.prepare(self.db, self.connectors, self.approvers, r, now), rows))
-        for row, ready in zip(rows, prepared, strict=True):
-            if isinstance(ready, publish.Outcome):  # cancelled, edited, late...: nothing to send
-                lease.finish_outcome(self.db, row, ready, now)
+        prepared = publish.prepare_many(self.db, self.connectors, self.approvers, rows, now)
+        # cancelled, edited, late, approvers' group unknown...: nothing to send now
+        publish.finish_many(self.db, [(row, ready) for row, ready in zip(rows, prepared, strict=True)
+                                      if isinstance(ready, publish.Outcome)], now)
         todo = [(row, ready) for row, ready in zip(rows, prepared, strict=True) if isinstance(ready, publish.Prepared)]
         if not todo:
             return
         self.clock.wait(due)
         results = list(self._pool.map(lambda item: publish.send(item[1]), todo))  # the second itself: calls only
-        sent_at = self.clock.now()
-        list(self._pool.map(lambda args: self._record(*args, sent_at), [(r, p, res) for (r, p), res in
-                                                                       zip(todo, results, strict=True)]))
-
-    def _record(self, row: Outbox, ready: publish.Prepared, result, now: float) -> None:
-        try:
-            out = publish.record(self.db, self.rules, row, ready, result, now)
-        except Exception:  # the lease expires and the post is reconciled: never resent blindly
-            log.exception("recording publication of outbox row %s", row.id)
-            return
-        lease.finish_outcome(self.db, row, out, now)
+        publish.record_many(self.db, self.rules, [(row, ready, result) for (row, ready), result in
+                                                  zip(todo, results, strict=True)], self.clock.now())

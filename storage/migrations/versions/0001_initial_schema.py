@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 07:33:22.239708
+Create Date: 2026-12-02 07:57:57.707592
 """
 from alembic import op
 import sqlalchemy as sa
