@@ -1,0 +1,33 @@
+"""Text clean-up shared by the language, sentiment and bot checks: social posts carry links,
+@handles, hashtags and stretched words ("nuuuul") that no lexicon or language model expects."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+HANDLE = re.compile(r"(?<!\w)@[\w.\-]+")
+HASHTAG = re.compile(r"(?<!\w)#(\w+)")
+# Three or more of the same letter: "nuuuul", "soooo". Two stay ("cool", "bonne").
+STRETCH = re.compile(r"([^\W\d_])\1{2,}", re.IGNORECASE)
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def without_links(text: str) -> str:
+    """The words of a post: no URL, no @handle; a hashtag keeps its word (#nul → nul)."""
+    return HASHTAG.sub(r"\1", HANDLE.sub(" ", URL.sub(" ", text)))
+
+
+def unstretch(text: str) -> tuple[str, bool]:
+    """"nuuuul" → "nul"; says whether anything was stretched (an emphasis, like "!")."""
+    out, n = STRETCH.subn(r"\1", text)
+    return out, n > 0
+
+
+def strip_accents(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
+
+
+def letters(text: str) -> int:
+    return sum(len(w) for w in WORD.findall(text))
