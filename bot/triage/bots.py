@@ -22,7 +22,11 @@ _SPAM = re.compile(
     r"\$\d+ (a|per) day|click (here|the link|below)|check (my|the) (bio|profile)|link in (my )?bio|dm me|"
     r"promo ?code|onlyfans|casino|betting|100% (free|legit)|work from home|make money|followers? for|"
     r"gagne[rz]? (\d+|de l'argent)|cliquez|lien (dans|en) (ma )?bio|gratuit|concours|argent facile|"
-    r"investis|rejoins|code promo)\b", re.IGNORECASE)
+    r"investis|rejoins|code promo|hot singles|celibataires pres|verify (now|your account)|"
+    r"(will be|has been|va etre) suspendu|exclusive content|contenu exclusif|follow ?back|suis-moi|"
+    r"free shipping worldwide|livraison gratuite|watch (the )?full movie|film complet|(followers|abonnes|likes) "
+    r"(for|pour|pas chers|for cheap)|profitable opportunity|investment manager|gestionnaire en investissement|"
+    r"signals group|signaux|gift card|carte cadeau|argent vite|gagne[rz]? un)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,11 @@ def bot_score(facts: AuthorFacts, text: str, same_text_authors: int = 0, now: fl
     links = len(URL.findall(text or ""))
     if links and letters(HASHTAG.sub(" ", HANDLE.sub(" ", URL.sub(" ", text)))) < 4:
         signals.append(("link_only", 0.4))
-    spam = len(_SPAM.findall(text or ""))
+    spam = len(_SPAM.findall(strip_accents(text or "")))
     if spam:
-        signals.append(("spam_words", 0.45 if spam >= 2 or links else 0.25))
+        # Several spam phrases and a link is what a spammer writes, not what a customer does.
+        strength = 0.7 if spam >= 3 or (spam >= 2 and links) else 0.45 if spam >= 2 or links else 0.25
+        signals.append(("spam_words", strength))
     if len(HASHTAG.findall(text or "")) >= 5 or len(HANDLE.findall(text or "")) >= 5:
         signals.append(("tag_stuffing", 0.3))
     if facts.created_at is not None and now is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.triage.text import letters, unstretch, without_links
+from bot.triage.text import letters, prepared
 
 UNKNOWN = "unknown"
 LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "nl")
@@ -42,7 +42,7 @@ def _identifier():
 
 def language(text: str) -> str:
     """An ISO 639-1 code among LANGUAGES, or "unknown" on short or undecidable text."""
-    clean, _ = unstretch(without_links(text or ""))
+    clean, _ = prepared(text or "")
     if letters(clean) < MIN_LETTERS:
         return UNKNOWN
     words = [w.lower() for w in _TOKEN.findall(clean)]

@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 
-from bot.triage.text import strip_accents, unstretch, without_links
+from bot.triage.text import prepared, strip_accents
 
 
 class Sentiment(StrEnum):
@@ -39,6 +39,12 @@ _EN_SLANG = {"u": "you", "ur": "your", "luv": "love", "gr8": "great", "thx": "th
              "tysm": "thanks", "srsly": "seriously", "rly": "really", "sooo": "so", "amazin": "amazing",
              "dont": "don't", "doesnt": "doesn't", "cant": "can't", "wont": "won't", "isnt": "isn't",
              "didnt": "didn't", "wasnt": "wasn't", "havent": "haven't", "hasnt": "hasn't"}
+
+# Emoji whose Unicode names carry no sentiment word ("pouting face"): the word they mean on social media.
+_EMOJI_WORDS = {"😡": "angry", "🤬": "furious", "😤": "annoyed", "😠": "angry", "👎": "bad", "💩": "crap",
+                "🔥": "awesome", "💯": "perfect", "🙌": "yay", "👏": "applause", "🤮": "disgusting", "😒": "annoyed",
+                "😩": "miserable", "😫": "miserable", "🤡": "ridiculous", "💔": "heartbroken"}
+_EMOJI = re.compile("|".join(map(re.escape, _EMOJI_WORDS)))
 
 # Chat spelling → words of the lexicon (after accents are stripped and elisions split).
 _FR_SLANG = {"jsuis": "je suis", "chui": "je suis", "jsui": "je suis", "c": "ce est", "cest": "ce est",
@@ -70,6 +76,11 @@ _CUES = {
         (r"\bthanks for nothing\b|/s\b|🙃|🙄|\bgreat,? (another|again)\b|\byeah right\b", -0.9),
         (r"\b(cancel(l?ing)?|unsubscribe|switching to|never again|last time)\b", -0.35),
         (r"\b(keep|kept) (crashing|failing|freezing|logging me out)\b", -0.4),
+        (r"\b(again|(third|fourth|fifth|\d+(st|nd|rd|th)) time|(three|four|five|\d+) times)\b", -0.3),
+        (r"\b(nobody|no one|no-one) (answers|replies|cares|told|can|helps|is)\b|\bexplain\??$", -0.4),
+        (r"\b(for nothing|money back|don'?t buy|never happened|doesn'?t exist|refused|declined|"
+         r"went (up|downhill)|fell apart|locked out|hung up|wrong (gate|item|size|order|city))\b", -0.45),
+        (r"\b(for|after) (\d+|two|three|four|five) (days|weeks|months)\b|\b(\d+|nine|ten) days later\b", -0.3),
         (r"\b(shout ?out|kudos|props|well done|nailed it|thank you so much|big thanks)\b", 0.4)]],
     "fr": [(re.compile(p, re.IGNORECASE), v) for p, v in [
         (r"\btoujours (pas|rien|aucun|aucune|en attente|bloque|en panne)\b", -0.45),
@@ -82,8 +93,18 @@ _CUES = {
         (r"\bmerci pour rien\b|/s\b|🙃|🙄|\bbravo (encore|pour)\b|\bencore (une|un) (fois|panne|bug)\b", -0.9),
         (r"\b(resilier|resiliation|je me desabonne|plus jamais|je change d'operateur|je pars chez)\b", -0.4),
         (r"\bpas mal\b", 0.6),
+        (r"\b(encore|(troisieme|quatrieme|\d+e) fois|(trois|quatre|cinq|\d+) fois (que|de suite))\b", -0.3),
+        (r"\b(personne (ne|qui|n'))|\bon m'explique\b|\bexpliquer pourquoi\b", -0.4),
+        (r"\b(pour rien|etre rembourse|achetez pas|n'existe pas|refusee?|jamais eu|a chute|"
+         r"parler a un mur|raccroche|sans prevenir|camelote|n'importe quoi|bloque dehors|"
+         r"mauvaise (ville|taille|adresse|commande))\b", -0.45),
+        (r"\bdepuis (\d+|deux|trois|quatre|cinq) (jours|semaines|mois)\b|\b(\d+|neuf|dix) jours (apres|plus tard)\b", -0.3),
         (r"\b(au top|chapeau|merci beaucoup|merci mille fois|un grand merci|rien a dire)\b", 0.4)]],
 }
+# One pass per post: every cue is a named alternative of a single pattern.
+_CUE_RE = {lang: re.compile("|".join(f"(?P<c{i}>{p.pattern})" for i, (p, _) in enumerate(cues)), re.IGNORECASE)
+           for lang, cues in _CUES.items()}
+_CUE_VALUE = {lang: {f"c{i}": v for i, (_, v) in enumerate(cues)} for lang, cues in _CUES.items()}
 _ELISION = re.compile(r"\b(qu|[cdjlmnst])['’]", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+")
 
@@ -101,9 +122,9 @@ def _analyzer(lang: str):
     for name in ("fr_lexicon.txt", "fr_social.txt"):
         for line in resources.files("bot.triage").joinpath("data", name).read_text("utf-8").splitlines():
             word, sep, value = line.strip().rpartition("->")
-            if sep and word and not word.startswith("#"):
+            if sep and word and not word.startswith("#") and not (len(word) == 1 and word.isalpha()):
                 lexicon[strip_accents(word.lower())] = float(value)
-    sia.lexicon = lexicon
+    sia.lexicon = {w: v for w, v in lexicon.items() if not (len(w) == 1 and w.isalpha())}
     return sia
 
 
@@ -122,18 +143,25 @@ def sentiment(text: str, lang: str) -> tuple[Sentiment, float]:
 
 
 def _score(text: str, lang: str) -> float:
-    clean, stretched = unstretch(without_links(text or ""))
+    clean, stretched = prepared(text or "")
     if lang == "fr":
         clean = strip_accents(clean)
-        prepared = _french(clean)
+        engine_text = _french(clean)
     else:
-        prepared = " ".join(_EN_SLANG.get(t.lower(), t) for t in _TOKEN.findall(clean))
-    if stretched and not prepared.rstrip().endswith("!"):
-        prepared += " !"  # "nuuuul" is said louder than "nul"
+        engine_text = " ".join(_EN_SLANG.get(t.lower(), t) for t in _TOKEN.findall(clean))
+    engine_text = _EMOJI.sub(lambda m: f" {_EMOJI_WORDS[m.group(0)]} ", engine_text)
+    if stretched and not engine_text.rstrip().endswith("!"):
+        engine_text += " !"  # "nuuuul" is said louder than "nul"
     low = clean.lower()
-    cue = sum(v for pattern, v in _CUES[lang] if pattern.search(low))
-    compound = _analyzer(lang).polarity_scores(prepared)["compound"]
-    return round(max(-1.0, min(1.0, compound + cue)), 3)
+    values = _CUE_VALUE[lang]
+    cues = [values[m.lastgroup] for m in _CUE_RE[lang].finditer(low) if m.lastgroup]
+    compound = _analyzer(lang).polarity_scores(engine_text)["compound"]
+    if any(v < 0 for v in cues):
+        # A complaint phrase outweighs the polite or sarcastic praise around it ("Great.", "merci hein").
+        compound = min(compound, 0.0)
+    elif "?" in clean and abs(compound) < 0.6:
+        compound /= 2  # a question is a request: a stray lexicon word must not make it praise or anger
+    return round(max(-1.0, min(1.0, compound + sum(cues))), 3)
 
 
 def _french(text: str) -> str:
