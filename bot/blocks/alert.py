@@ -6,16 +6,20 @@ from typing import Any
 
 from bot.blocks import sla
 from bot.blocks.common import actions, button, context, network_label, section
+from bot.i18n import MESSAGES, t
 from bot.ids import Action, Block
 from bot.slack.dates import date_token
 from bot.slack.escape import clean_name, escape, link, quote
+from bot.triage import LIKELY_BOT
 from storage.models import Conversation, Message, SlaClock
 
+SENTIMENT_EMOJI = {"negative": ":rage:", "neutral": ":neutral_face:", "positive": ":blush:"}
 METRIC_LABELS = {"first_response": "First response", "next_response": "Next response", "resolution": "Resolution"}
 
 
 def alert_message(conv: Conversation, first: Message, clock: SlaClock | None, now: float,
-                  resolution: SlaClock | None = None) -> tuple[str, list[dict[str, Any]]]:
+                  resolution: SlaClock | None = None, muted: bool = False,
+                  lang: str = "en") -> tuple[str, list[dict[str, Any]]]:
     who = author_line(conv.author_name, conv.author_handle)
     head = f"{network_label(conv.network)} · {escape(conv.kind)} · {who} → *{escape(conv.account)}*"
     body = quote(first.text, 2400)
@@ -33,8 +37,9 @@ def alert_message(conv: Conversation, first: Message, clock: SlaClock | None, no
     if conv.status != "resolved" and sla.resolution_line(resolution, now):
         meta += " · " + sla.resolution_line(resolution, now)
     # The status menu (snooze, resolve, mark replied...) sits on the first line, out of the way.
+    triaged = triage_line(first, muted, lang)
     blocks: list[dict[str, Any]] = [{**section(head), "accessory": sla.status_menu(conv)}, section(body),
-                                    context(status, meta)]
+                                    context(status, meta, triaged)]
     if conv.status != "resolved":
         blocks.append(actions(
             Block.ACTIONS,
@@ -44,6 +49,21 @@ def alert_message(conv: Conversation, first: Message, clock: SlaClock | None, no
         ))
     fallback = f"{conv.network} {conv.kind} from {clean_name(conv.author_handle or conv.author_name)}: {first.text[:200]}"
     return escape(fallback), blocks
+
+
+def triage_line(first: Message, muted: bool, lang: str) -> str:
+    """Language and sentiment of the first message, plus "likely bot" / "muted" (issue 9)."""
+    parts = []
+    if first.sentiment:
+        code = first.language or "unknown"
+        language = t(lang, f"lang_{code}") if f"lang_{code}" in MESSAGES else escape(code)
+        parts.append(t(lang, "triage_line", language=language, emoji=SENTIMENT_EMOJI.get(first.sentiment, ""),
+                       sentiment=t(lang, f"sentiment_{first.sentiment}"), score=f"{first.sentiment_score:+.2f}"))
+    if first.bot_score >= LIKELY_BOT:
+        parts.append(t(lang, "triage_likely_bot", reasons=escape(", ".join(first.bot_reasons or []))))
+    if muted:
+        parts.append(t(lang, "triage_muted"))
+    return " · ".join(parts)
 
 
 def author_line(name: str, handle: str) -> str:

@@ -13,6 +13,7 @@ from bot.config import VeilleConfig
 from bot.connectors.base import InboundMessage
 from bot.domain import clocks, statuses
 from bot.domain.outbox import enqueue_refresh, enqueue_slack, enqueue_slack_many
+from bot.domain.triage_ingest import annotate, triage_run
 from storage.models import Conversation, Message
 
 
@@ -92,7 +93,10 @@ def _ingest_customer_messages(s: Session, rules: clocks.SlaRules, now: float,
         placed.append((m, conv, first))
     s.add_all(created)
     s.flush()
+    triaged = triage_run(s, now, [m for m, _ in run])  # language, sentiment, bot score (issue 9)
     stored = [_message(conv, m, now, "in") for m, conv, _ in placed]
+    for msg, (m, _, _) in zip(stored, placed, strict=True):
+        annotate(msg, triaged[(m.network, m.id)])
     s.add_all(stored)
     s.flush()
     clocks.start_new_conversations(s, rules, [(conv, m.text) for m, conv, first in placed if first], now)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.blocks import alert, draft, notes
 from bot.blocks import post as post_blocks
 from bot.blocks import sla as sla_blocks
+from bot.domain import mutes
 from bot.domain.approvals import card_status, steps_of
 from bot.i18n import lang_of
 from bot.jobs import crisis_ops
@@ -41,7 +42,8 @@ def build_call(s, row: Outbox, now: float) -> SlackCall:
     if row.op == "alert_post":
         conv = _conv(s, p["conversation_id"])
         text, blocks = alert.alert_message(conv, _first_message(s, conv.id), headline_clock(s, conv.id), now,
-                                           resolution=resolution_clock(s, conv.id))
+                                           resolution=resolution_clock(s, conv.id),
+                                           muted=mutes.is_muted(s, conv.network, conv.author_handle))
         return SlackCall("chat_postMessage", dict(channel=conv.slack_channel, text=text, blocks=blocks, **post),
                          store=("conversation", conv.id))
     if row.op == "alert_refresh":
@@ -49,7 +51,8 @@ def build_call(s, row: Outbox, now: float) -> SlackCall:
         if not conv.slack_ts:
             raise Skip("alert not posted")
         text, blocks = alert.alert_message(conv, _first_message(s, conv.id), headline_clock(s, conv.id), now,
-                                           resolution=resolution_clock(s, conv.id))
+                                           resolution=resolution_clock(s, conv.id),
+                                           muted=mutes.is_muted(s, conv.network, conv.author_handle))
         return SlackCall("chat_update", dict(channel=conv.slack_channel, ts=conv.slack_ts, text=text, blocks=blocks))
     if row.op == "thread_note":
         conv = _conv(s, p["conversation_id"])
