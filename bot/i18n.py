@@ -446,6 +446,8 @@ MESSAGES.update({
     "mute_list_empty": {"en": "No muted author.", "fr": "Aucun auteur en sourdine."},
     "mute_list_head": {"en": "*Muted authors*", "fr": "*Auteurs en sourdine*"},
     "mute_list_line": {"en": "• `@{handle}` on {network}, by <@{user}> {date}", "fr": "• `@{handle}` sur {network}, par <@{user}> {date}"},
-    "reply_language_warning": {"en": ":warning: The customer wrote in {customer}; this draft looks {draft}.",
-                               "fr": ":warning: Le client a écrit en {customer} ; ce brouillon semble en {draft}."},
+    "reply_language_warning": {"en": ":warning: The customer wrote in {customer}; this draft looks {draft}. "
+                                     "Edit it, or send it again as it is.",
+                               "fr": ":warning: Le client a écrit en {customer} ; ce brouillon semble en {draft}. "
+                                     "Modifiez-le, ou envoyez-le de nouveau tel quel."},
 })

@@ -9,7 +9,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.config import VeilleConfig
+from bot.config import AccountConfig, VeilleConfig
 from bot.connectors.base import InboundMessage
 from bot.domain import clocks, statuses
 from bot.domain.outbox import enqueue_refresh, enqueue_slack, enqueue_slack_many
@@ -43,7 +43,7 @@ def _ingest(s: Session, cfg: VeilleConfig, rules: clocks.SlaRules, now: float,
     result = IngestResult()
     existing = _existing(s, {(m.network, m.id) for m in messages})
     seen: set[tuple[str, str]] = set()
-    run: list[tuple[InboundMessage, str]] = []  # consecutive customer messages, stored together
+    run: list[tuple[InboundMessage, AccountConfig]] = []  # consecutive customer messages, stored together
     # Oldest first so a reply that arrives in the same batch as its parent threads under it.
     for m in sorted(messages, key=lambda m: m.created_at):
         key = (m.network, m.id)
@@ -58,7 +58,7 @@ def _ingest(s: Session, cfg: VeilleConfig, rules: clocks.SlaRules, now: float,
         if account is None:
             result.ignored.append(label)
         elif not m.from_brand:
-            run.append((m, account.channel))
+            run.append((m, account))
         else:
             # Our own reply: everything before it is stored first, so clocks see the true order.
             _ingest_customer_messages(s, rules, now, run, result)
@@ -69,7 +69,7 @@ def _ingest(s: Session, cfg: VeilleConfig, rules: clocks.SlaRules, now: float,
 
 
 def _ingest_customer_messages(s: Session, rules: clocks.SlaRules, now: float,
-                              run: list[tuple[InboundMessage, str]], result: IngestResult) -> None:
+                              run: list[tuple[InboundMessage, AccountConfig]], result: IngestResult) -> None:
     """Set-based: a handful of statements for the whole run, whatever its size (a burst of
     mentions is exactly when ingest must keep up)."""
     if not run:
@@ -78,13 +78,14 @@ def _ingest_customer_messages(s: Session, rules: clocks.SlaRules, now: float,
     by_key = _conversations_by_key(s, {(m.account, _thread_key(m)) for m, _ in run})
     placed: list[tuple[InboundMessage, Conversation, bool]] = []
     created: list[Conversation] = []
-    for m, channel in run:
+    triaged = triage_run(s, now, [m for m, _ in run])  # language, sentiment, bot score (issue 9)
+    for m, account in run:
         # A reply to a message we hold (or one earlier in this run) joins that message's conversation.
         conv = by_ref.get((m.network, m.in_reply_to)) if m.in_reply_to else None
         conv = conv or by_key.get((m.account, _thread_key(m)))
         first = conv is None
         if first:
-            conv = _new_conversation(m, channel, now)
+            conv = _new_conversation(m, account.channel_for(triaged[(m.network, m.id)][0].language), now)
             by_key[(m.account, conv.thread_key)] = conv
             created.append(conv)
         else:
@@ -93,7 +94,6 @@ def _ingest_customer_messages(s: Session, rules: clocks.SlaRules, now: float,
         placed.append((m, conv, first))
     s.add_all(created)
     s.flush()
-    triaged = triage_run(s, now, [m for m, _ in run])  # language, sentiment, bot score (issue 9)
     stored = [_message(conv, m, now, "in") for m, conv, _ in placed]
     for msg, (m, _, _) in zip(stored, placed, strict=True):
         annotate(msg, triaged[(m.network, m.id)])
