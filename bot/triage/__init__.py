@@ -10,7 +10,7 @@ from bot.triage.language import UNKNOWN, language
 from bot.triage.sentiment import Sentiment, sentiment
 
 __all__ = ["LIKELY_BOT", "UNKNOWN", "AuthorFacts", "Sentiment", "Triage", "bot_score", "fingerprint",
-           "language", "sentiment", "triage"]
+           "language", "sentiment", "triage", "warm_up"]
 
 
 @dataclass(frozen=True)
@@ -37,3 +37,9 @@ def triage(text: str, facts: AuthorFacts | None = None, same_text_authors: int =
     label, score = sentiment(text, lang)
     b, reasons = bot_score(facts or AuthorFacts(), text, same_text_authors, now)
     return Triage(lang, label, score, b, reasons)
+
+
+def warm_up() -> None:
+    """Load the language model and both lexicons now (about 1.5 s), not inside the first ingest."""
+    triage("Bonjour, ceci est un message de mise en route.")
+    sentiment("Hello, this warms the English lexicon up.", "en")
