@@ -37,7 +37,7 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="veille", description="Social-media mentions, SLAs and approved replies, in Slack.")
     parser.add_argument("--version", action="version", version=f"veille {_version()}")
-    sub = parser.add_subparsers(dest="cmd", metavar="{run,demo,db,check-config}")
+    sub = parser.add_subparsers(dest="cmd", metavar="{run,demo,db,check-config,triage}")
     run = sub.add_parser(
         "run", help="start Veille: Slack (Socket Mode or HTTP), the outbox and the SLA detector",
         description="Start Veille in one process: Bolt (Socket Mode or HTTP), the HTTP endpoints, the outbox "
@@ -61,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "PagerDuty) and the environment (Slack tokens, DATABASE_URL) exactly as `veille run` does, "
                     "list every problem, then exit: 0 if valid, 2 if not.")
     _config_flag(check)
+    triage = sub.add_parser(
+        "triage", help="read JSON lines (webhook messages) on stdin, print language, sentiment, bot score, priority",
+        description="Read one JSON message per line on standard input (the webhook's shape: {\"text\": ..., "
+                    "\"author\": {...}}, optionally account, network, kind) and print one JSON line each with "
+                    "language, sentiment {label, score}, bot {score, reasons}, and the priority and SLA policy "
+                    "Veille would give it under the config (--config or VEILLE_CONFIG, if the file exists). "
+                    "Exit 1 if a line could not be read (it gets an {\"error\": ...} line).")
+    _config_flag(triage)
     return parser
 
 
@@ -82,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
 
         setup_logging(quiet=True)
         return run_demo(quiet=args.quiet)
+    if args.cmd == "triage":
+        return _triage(args)
     try:
         settings = _settings(args)
         setup_logging(settings)
@@ -111,6 +121,24 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "port", None) is not None:
         update["port"] = args.port
     return settings.model_copy(update=update) if update else settings
+
+
+def _triage(args: argparse.Namespace) -> int:
+    import os
+
+    from bot.triage_cli import main as triage_main
+
+    path = args.config or os.environ.get("VEILLE_CONFIG") or "veille.toml"
+    if not os.path.exists(path):
+        if args.config:
+            print(f"veille: no config file at {path}", file=sys.stderr)
+            return 2
+        path = None  # no config: triage only, priority "normal", no SLA policy
+    try:
+        return triage_main(path)
+    except ConfigError as e:
+        print(f"veille: {e}", file=sys.stderr)
+        return 2
 
 
 def _db_upgrade(settings: Settings) -> int:

@@ -116,6 +116,23 @@ class ApprovalPolicy(_Strict):
     reapprove_on_move: bool = False  # a moved post goes through its steps again (approvals were for the old time)
 
 
+class LanguageRoute(_Strict):
+    """`routes = [{ language = "fr", channel = "C0FR" }]`: new conversations in that language (as
+    triage detects it, issue 9) get their alert in that channel instead of the account's."""
+
+    language: str
+    channel: str = Field(pattern=r"^[CGD][A-Z0-9]{2,}$")
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, v: str) -> str:
+        from bot.triage.language import LANGUAGES
+
+        if v not in LANGUAGES:
+            raise ValueError(f"unknown language {v!r}; one of {', '.join(LANGUAGES)}")
+        return v
+
+
 class AccountConfig(_Strict):
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]{0,62}$")
     network: str
@@ -129,6 +146,7 @@ class AccountConfig(_Strict):
     timezone: str | None = None  # the zone of `slots` (default: the team's)
     crisis_keywords: list[str] = []  # spike detection per keyword on this account (see [crisis])
     language: str | None = None  # of this account's channel messages (default: the team's)
+    routes: list[LanguageRoute] = []  # a language to its own channel (issue 9, docs/triage.md)
 
     @field_validator("slots")
     @classmethod
@@ -151,6 +169,17 @@ class AccountConfig(_Strict):
     @classmethod
     def _account_language(cls, v: Any) -> str | None:
         return None if v is None else _check_language(v)
+
+    @field_validator("routes")
+    @classmethod
+    def _routes(cls, v: list[LanguageRoute]) -> list[LanguageRoute]:
+        langs = [r.language for r in v]
+        if len(set(langs)) != len(langs):
+            raise ValueError("each language is routed at most once")
+        return v
+
+    def channel_for(self, language: str) -> str:
+        return next((r.channel for r in self.routes if r.language == language), self.channel)
 
     @field_validator("network")
     @classmethod

@@ -695,7 +695,7 @@ MESSAGES.update({
 })
 
 # Strings that are rightly the same in both languages (the completeness test allows these only).
-SAME_IN_BOTH = frozenset({"kind_mention", "kind_article", "alert_messages", "alert_one_message"})
+SAME_IN_BOTH = frozenset({"kind_mention", "kind_article", "alert_messages", "alert_one_message", "triage_line"})
 # Every state has its English word too, so both languages are complete (t() reads them for {state}).
 STATES["en"].update({s: s for s in STATES["fr"] if s not in STATES["en"]})
 
@@ -707,4 +707,43 @@ MESSAGES.update({
         "fr": "Slack ne peut pas me dire pour l'instant qui fait partie du groupe d'approbateurs ; rien n'a changé. "
               "Réessayez dans une minute.",
     },
+})
+
+
+# ---- triage: language, sentiment, bots and mutes (issue 9; bot/triage, bot/domain/mutes.py,
+# handlers/commands_mute.py, the alert's triage line and the reply modal's language warning).
+MESSAGES.update({
+    "lang_fr": {"en": "French", "fr": "français"},
+    "lang_en": {"en": "English", "fr": "anglais"},
+    "lang_es": {"en": "Spanish", "fr": "espagnol"},
+    "lang_de": {"en": "German", "fr": "allemand"},
+    "lang_it": {"en": "Italian", "fr": "italien"},
+    "lang_pt": {"en": "Portuguese", "fr": "portugais"},
+    "lang_nl": {"en": "Dutch", "fr": "néerlandais"},
+    "lang_unknown": {"en": "language unknown", "fr": "langue inconnue"},
+    "sentiment_negative": {"en": "negative", "fr": "négatif"},
+    "sentiment_neutral": {"en": "neutral", "fr": "neutre"},
+    "sentiment_positive": {"en": "positive", "fr": "positif"},
+    "triage_line": {"en": "{language} · {emoji} {sentiment} ({score})", "fr": "{language} · {emoji} {sentiment} ({score})"},
+    "triage_likely_bot": {"en": ":robot_face: likely bot ({reasons})", "fr": ":robot_face: robot probable ({reasons})"},
+    "triage_muted": {"en": ":mute: muted author", "fr": ":mute: auteur en sourdine"},
+    "mute_usage": {"en": "Usage: `/veille mute @author [network]`, `/veille unmute @author [network]`, `/veille mute list`",
+                   "fr": "Utilisation : `/veille mute @auteur [réseau]`, `/veille unmute @auteur [réseau]`, `/veille mute list`"},
+    "mute_only_approvers": {"en": "Only approvers and admins can mute or unmute an author.",
+                            "fr": "Seuls les approbateurs et les admins peuvent mettre un auteur en sourdine ou l'en sortir."},
+    "mute_unknown_network": {"en": "`{network}` is not a network I know: one of {networks}.",
+                             "fr": "`{network}` n'est pas un réseau connu : l'un de {networks}."},
+    "mute_which_network": {"en": "I have never seen `@{handle}`: say on which network, e.g. `/veille mute @{handle} bluesky` ({networks}).",
+                           "fr": "Je n'ai jamais vu `@{handle}` : précisez le réseau, par ex. `/veille mute @{handle} bluesky` ({networks})."},
+    "mute_not_muted": {"en": "`@{handle}` is not muted.", "fr": "`@{handle}` n'est pas en sourdine."},
+    "mute_done": {"en": "`@{handle}` is muted on {networks}: their messages are labelled and left out of spike counts. Undo: `/veille unmute @{handle}`.",
+                  "fr": "`@{handle}` est en sourdine sur {networks} : ses messages sont signalés et exclus du comptage des pics. Annuler : `/veille unmute @{handle}`."},
+    "unmute_done": {"en": "`@{handle}` is no longer muted on {networks}.", "fr": "`@{handle}` n'est plus en sourdine sur {networks}."},
+    "mute_list_empty": {"en": "No muted author.", "fr": "Aucun auteur en sourdine."},
+    "mute_list_head": {"en": "*Muted authors*", "fr": "*Auteurs en sourdine*"},
+    "mute_list_line": {"en": "• `@{handle}` on {network}, by <@{user}> {date}", "fr": "• `@{handle}` sur {network}, par <@{user}> {date}"},
+    "reply_language_warning": {"en": ":warning: The customer wrote in {customer}; this draft looks {draft}. "
+                                     "Edit it, or send it again as it is.",
+                               "fr": ":warning: Le client a écrit en {customer} ; ce brouillon semble en {draft}. "
+                                     "Modifiez-le, ou envoyez-le de nouveau tel quel."},
 })

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 
+from bot import triage
 from bot.app import build_app, build_services
 from bot.clock import Clock, RealClock
 from bot.config import ConfigError, Settings, VeilleConfig
@@ -63,6 +64,7 @@ def serve(settings: Settings, cfg: VeilleConfig, clock: Clock | None = None) -> 
     db.claim_process_lock()
     db.migrate()
     svc = build_services(settings, cfg, clock, db=db)
+    triage.warm_up()  # the language model loads once here, not inside the first ingest transaction
     app = build_app(svc)
     stats = getattr(svc.slack, "stats", None)
     if stats is not None:

@@ -81,6 +81,13 @@ class Message(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[int] = mapped_column()  # platform timestamp
     received_at: Mapped[int] = mapped_column()
+    # Triage at ingest (bot/triage, issue 9): "" / 0 for rows stored before it, and for our replies.
+    language: Mapped[str] = mapped_column(String(12), default="")
+    sentiment: Mapped[str] = mapped_column(String(10), default="")  # negative | neutral | positive
+    sentiment_score: Mapped[float] = mapped_column(Float, default=0.0)
+    bot_score: Mapped[float] = mapped_column(Float, default=0.0)
+    bot_reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    text_fingerprint: Mapped[str] = mapped_column(String(16), default="", index=True)  # same text, many authors
 
 
 class Draft(Base):
@@ -444,3 +451,18 @@ class Installation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)  # always 1
     installation_id: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[int] = mapped_column()
+
+
+class MutedAuthor(Base):
+    """An author a member muted on one network (issue 9): labelled on alerts and left out of spike
+    counts. Muting is always a member's decision; the bot score only suggests it."""
+
+    __tablename__ = "muted_author"
+    __table_args__ = (UniqueConstraint("network", "handle"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    network: Mapped[str] = mapped_column(String(30))
+    handle: Mapped[str] = mapped_column(String(200))  # lower case, without the leading @
+    author_id: Mapped[str] = mapped_column(String(200), default="")  # when a message of theirs was seen
+    muted_by: Mapped[str] = mapped_column(String(40))
+    muted_at: Mapped[int] = mapped_column()

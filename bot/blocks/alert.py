@@ -11,13 +11,16 @@ from bot.i18n import MESSAGES, t
 from bot.ids import Action, Block
 from bot.slack.dates import date_token
 from bot.slack.escape import clean_name, clean_text, escape, link, quote
+from bot.triage import LIKELY_BOT
 from storage.models import Conversation, Message, SlaClock
 
 METRIC_LABELS = sla.METRIC_LABELS["en"]  # kept for callers that read English labels
+SENTIMENT_EMOJI = {"negative": ":rage:", "neutral": ":neutral_face:", "positive": ":blush:"}
 
 
 def alert_message(conv: Conversation, first: Message, clock: SlaClock | None, now: float,
-                  resolution: SlaClock | None = None, *, lang: str = "en") -> tuple[str, list[dict[str, Any]]]:
+                  resolution: SlaClock | None = None, muted: bool = False, *,
+                  lang: str = "en") -> tuple[str, list[dict[str, Any]]]:
     """`lang`: the channel's language (bot/i18n.py channel_lang)."""
     who = author_line(conv.author_name, conv.author_handle, lang=lang)
     head = f"{network_label(conv.network)} · {kind_name(conv.kind, lang)} · {who} → *{escape(conv.account)}*"
@@ -38,8 +41,9 @@ def alert_message(conv: Conversation, first: Message, clock: SlaClock | None, no
     if conv.status != "resolved" and resolution_text:
         meta += " · " + resolution_text
     # The status menu (snooze, resolve, mark replied...) sits on the first line, out of the way.
+    triaged = triage_line(first, muted, lang)
     blocks: list[dict[str, Any]] = [{**section(head), "accessory": sla.status_menu(conv, lang=lang)}, section(body),
-                                    context(status, meta)]
+                                    context(status, meta, triaged)]
     if conv.status != "resolved":
         reply = [button(t(lang, "btn_reply"), Action.REPLY, str(conv.id), style="primary")] \
             if network_can_reply(conv.network) else []  # a monitoring-only source: nothing to answer with
@@ -63,6 +67,21 @@ def kind_name(kind: str, lang: str = "en") -> str:
 def priority_name(priority: str, lang: str = "en") -> str:
     key = f"priority_{priority}"
     return t(lang, key) if key in MESSAGES else escape(priority)
+
+
+def triage_line(first: Message, muted: bool, lang: str) -> str:
+    """Language and sentiment of the first message, plus "likely bot" / "muted" (issue 9)."""
+    parts = []
+    if first.sentiment:
+        code = first.language or "unknown"
+        language = t(lang, f"lang_{code}") if f"lang_{code}" in MESSAGES else escape(code)
+        parts.append(t(lang, "triage_line", language=language, emoji=SENTIMENT_EMOJI.get(first.sentiment, ""),
+                       sentiment=t(lang, f"sentiment_{first.sentiment}"), score=f"{first.sentiment_score:+.2f}"))
+    if first.bot_score >= LIKELY_BOT:
+        parts.append(t(lang, "triage_likely_bot", reasons=escape(", ".join(first.bot_reasons or []))))
+    if muted:
+        parts.append(t(lang, "triage_muted"))
+    return " · ".join(parts)
 
 
 def author_line(name: str, handle: str, *, lang: str = "en") -> str:

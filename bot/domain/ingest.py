@@ -10,10 +10,11 @@ from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.config import VeilleConfig
+from bot.config import AccountConfig, VeilleConfig
 from bot.connectors.base import InboundMessage
 from bot.domain import bursts, clocks, statuses
 from bot.domain.outbox import enqueue_refresh, enqueue_slack, enqueue_slack_many
+from bot.domain.triage_ingest import triage_fields, triage_run
 from bot.domain.urgency import alert_priority
 from storage.bulk import insert_rows
 from storage.models import Conversation, Message
@@ -60,7 +61,7 @@ def _ingest(s: Session, cfg: VeilleConfig, rules: clocks.SlaRules, now: float,
     result = IngestResult()
     existing = _existing(s, {(m.network, m.id) for m in messages})
     seen: set[tuple[str, str]] = set()
-    run: list[tuple[int, InboundMessage, str]] = []  # consecutive customer messages, stored together
+    run: list[tuple[int, InboundMessage, AccountConfig]] = []  # consecutive customer messages, stored together
     # Oldest first so a reply that arrives in the same batch as its parent threads under it
     # (a stable sort: with equal times, the first sent is the one stored, the next a duplicate).
     for i, m in sorted(enumerate(messages), key=lambda im: im[1].created_at):
@@ -75,7 +76,7 @@ def _ingest(s: Session, cfg: VeilleConfig, rules: clocks.SlaRules, now: float,
         if account is None:
             result.add(i, m, IGNORED)
         elif not m.from_brand:
-            run.append((i, m, account.channel))
+            run.append((i, m, account))
         else:
             # Our own reply: everything before it is stored first, so clocks see the true order.
             _ingest_customer_messages(s, rules, now, run, result, cfg)
@@ -116,7 +117,7 @@ class _NewConversation:
 
 
 def _ingest_customer_messages(s: Session, rules: clocks.SlaRules, now: float,
-                              run: list[tuple[int, InboundMessage, str]], result: IngestResult,
+                              run: list[tuple[int, InboundMessage, AccountConfig]], result: IngestResult,
                               cfg: VeilleConfig | None = None) -> None:
     """Set-based: a handful of statements for the whole run, whatever its size (a burst of
     mentions is exactly when ingest must keep up)."""
@@ -126,13 +127,14 @@ def _ingest_customer_messages(s: Session, rules: clocks.SlaRules, now: float,
     by_key = _conversations_by_key(s, {(m.account, _thread_key(m)) for _, m, _ in run})
     placed: list[tuple[int, InboundMessage, Conversation | _NewConversation, bool]] = []
     created: list[_NewConversation] = []
-    for i, m, channel in run:
+    triaged = triage_run(s, now, [m for _, m, _ in run])  # language, sentiment, bot score
+    for i, m, account in run:
         # A reply to a message we hold (or one earlier in this run) joins that message's conversation.
         conv = by_ref.get((m.network, m.in_reply_to)) if m.in_reply_to else None
         conv = conv or by_key.get((m.account, _thread_key(m)))
         first = conv is None
         if first:
-            conv = _new_conversation(m, channel, now)
+            conv = _new_conversation(m, account.channel_for(triaged[(m.network, m.id)][0].language), now)
             by_key[(m.account, conv.thread_key)] = conv
             created.append(conv)
         else:
@@ -151,7 +153,8 @@ def _ingest_customer_messages(s: Session, rules: clocks.SlaRules, now: float,
         ids = _conversation_ids(c, {(conv.account, conv.thread_key) for conv in created})
         for conv in created:
             conv.id = ids[(conv.account, conv.thread_key)]
-    rows = [_message_row(conv.id, m, now, "in") for _, m, conv, _ in placed]
+    rows = [{**_message_row(conv.id, m, now, "in"), **triage_fields(triaged[(m.network, m.id)])}
+            for _, m, conv, _ in placed]
     insert_rows(c, Message.__table__, rows)
     later = [(m.network, m.id) for _, m, _, first in placed if not first]  # only these need their id
     msg_ids = _message_ids(c, set(later)) if later else {}

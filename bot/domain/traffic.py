@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterable, Mapping
 
 from sqlalchemy import delete, select, update
 
+from bot.domain.mutes import muted_pairs
 from bot.domain.spikes import HOUR, WEEK
+from bot.triage import LIKELY_BOT
 from storage.models import Message, TrafficBucket, TrafficCursor
 from storage.upsert import insert_ignore_many
 
@@ -43,7 +45,8 @@ def roll_up(s, now: float, keywords_of: Callable[[str], Iterable[str]], batch: i
     LostRace when another replica moved the cursor meanwhile (roll the transaction back)."""
     insert_ignore_many(s, TrafficCursor, [dict(name=CURSOR, last_message_id=0, updated_at=int(now))])
     last = s.scalar(select(TrafficCursor.last_message_id).where(TrafficCursor.name == CURSOR)) or 0
-    rows = s.execute(select(Message.id, Message.account, Message.created_at, Message.text)
+    rows = s.execute(select(Message.id, Message.account, Message.created_at, Message.text, Message.network,
+                            Message.author_handle, Message.bot_score)
                      .where(Message.id > last, Message.direction == "in").order_by(Message.id).limit(batch)).all()
     if not rows:
         return 0
@@ -53,7 +56,10 @@ def roll_up(s, now: float, keywords_of: Callable[[str], Iterable[str]], batch: i
     if moved != 1:
         raise LostRace()
     adds: dict[tuple[str, int, int], int] = defaultdict(int)
+    muted = muted_pairs(s, {(r.network, r.author_handle) for r in rows})
     for r in rows:
+        if r.bot_score >= LIKELY_BOT or (r.network, r.author_handle) in muted:
+            continue  # likely bots and muted authors are not a crowd (issue 9); the cursor still moves
         for scope in scopes_of(r.account, r.text, keywords_of(r.account)):
             adds[(scope, FINE, r.created_at // FINE * FINE)] += 1
             adds[(scope, HOUR, r.created_at // HOUR * HOUR)] += 1

@@ -153,6 +153,7 @@ def _parse_one(item: Any, p: str, accounts: Collection[str] | Mapping[str, str],
     in_reply_to = text_field("in_reply_to", required=False) or None
     author = item.get("author")
     a = Author(id="")
+    facts: dict = {}
     if not isinstance(author, dict):
         errors.append(f"{p}author: required object with id, handle, name")
     else:
@@ -166,6 +167,7 @@ def _parse_one(item: Any, p: str, accounts: Collection[str] | Mapping[str, str],
                 errors.append(f"{p}author.{key}: {string_problem(v)}")
         if not errors[start:]:
             a = Author(id=aid, handle=handle or "", name=name or "")
+        facts = _author_facts(author, p, errors)
     # Our own account's posts (a reply made natively on the network), flagged by the sender:
     # `automated` ones (auto-acknowledgements, bots) never stop a clock; `deleted` reports removal.
     flags = {}
@@ -176,9 +178,40 @@ def _parse_one(item: Any, p: str, accounts: Collection[str] | Mapping[str, str],
         flags[name] = value is True
     if errors[start:]:
         return None
-    meta = {k: True for k in ("automated", "deleted") if flags[k]}
+    meta: dict = {k: True for k in ("automated", "deleted") if flags[k]}
+    if facts:
+        meta["author"] = facts  # what the network says of the author: the bot score reads it (bot/triage)
     return InboundMessage(
         id=mid, network=network, account=account, kind=kind, author=a, text=text, url=url,
         created_at=created_at, thread_id=thread_id, in_reply_to=in_reply_to,
         from_brand=flags["from_brand"], meta=meta,
     )
+
+
+def _author_facts(author: dict, p: str, errors: list[str]) -> dict:
+    """Optional `author.followers|following|posts` (counts), `author.bot` (the network's own
+    automated-account flag) and `author.created_at` (ISO 8601, when the account was created)."""
+    facts: dict = {}
+    for key in ("followers", "following", "posts"):
+        v = author.get(key)
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            errors.append(f"{p}author.{key}: must be a count (a whole number, 0 or more)")
+        else:
+            facts[key] = v
+    if "bot" in author:
+        if not isinstance(author["bot"], bool):
+            errors.append(f"{p}author.bot: must be true or false")
+        else:
+            facts["bot"] = author["bot"]
+    raw = author.get("created_at")
+    if raw is not None:
+        try:
+            dt = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+            if dt.tzinfo is None:
+                raise ValueError
+            facts["created_at"] = int(dt.timestamp())
+        except ValueError:
+            errors.append(f"{p}author.created_at: not an ISO 8601 date-time with a timezone")
+    return facts

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from bot.blocks import alert, draft
 from bot.blocks import post as post_blocks
 from bot.blocks import sla as sla_blocks
+from bot.domain import mutes
 from bot.domain.approvals import card_status, steps_of
 from bot.domain.outbox import Op, Priority, budget_lane
 from bot.i18n import channel_lang
@@ -79,6 +80,7 @@ class AlertPost(SlackOp):
         conv = _conv(s, row.payload["conversation_id"])
         text, blocks = alert.alert_message(conv, _first_message(s, conv.id), headline_clock(s, conv.id), now,
                                            resolution=resolution_clock(s, conv.id),
+                                           muted=mutes.is_muted(s, conv.network, conv.author_handle),
                                            lang=channel_lang(cfg, conv.account))
         return SlackCall("chat_postMessage", dict(channel=conv.slack_channel, text=text, blocks=blocks,
                                                   **post_kwargs(row)), store=("conversation", conv.id))
@@ -98,6 +100,7 @@ class AlertRefresh(SlackUpdate):
             raise Skip("alert not posted")
         text, blocks = alert.alert_message(conv, _first_message(s, conv.id), headline_clock(s, conv.id), now,
                                            resolution=resolution_clock(s, conv.id),
+                                           muted=mutes.is_muted(s, conv.network, conv.author_handle),
                                            lang=channel_lang(cfg, conv.account))
         return SlackCall("chat_update", dict(channel=conv.slack_channel, ts=conv.slack_ts, text=text, blocks=blocks))
 

@@ -52,7 +52,8 @@ def test_64_concurrent_single_mention_requests_are_each_answered_with_their_own_
         [(202, [f"x:g-{i}"], []) for i in range(64)]
     assert _count(veille, Message) == 64
     assert _count(veille, Conversation) == 64
-    assert _count(veille, Outbox, Outbox.op == "alert_post") == 64
+    # Each gets its alert, or is counted on the account's burst card once the channel's queue is long.
+    assert _count(veille, Outbox, Outbox.op == "alert_post") + _count(veille, Conversation, Conversation.folded) == 64
 
 
 def test_requests_arriving_together_share_one_transaction_and_each_gets_its_own_answer(veille):
@@ -116,4 +117,4 @@ def test_a_message_and_its_follow_up_sent_in_two_requests_at_once_make_one_conve
 
 def test_a_text_with_a_nul_character_is_refused_with_a_400_on_every_database(veille):
     r = veille.post_webhook(_body(1, text="bad\x00text"))
-    assert r.status_code == 400 and "text: must not contain NUL characters" in r.text
+    assert r.status_code == 400 and "text: contains a NUL character" in r.text

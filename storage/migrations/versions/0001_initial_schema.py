@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 07:57:57.707592
+Create Date: 2026-12-02 08:00:31.812204
 """
 from alembic import op
 import sqlalchemy as sa
@@ -139,6 +139,16 @@ def upgrade() -> None:
     sa.Column('refilled_at', sa.Float(), nullable=False),
     sa.PrimaryKeyConstraint('name')
     )
+    op.create_table('muted_author',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('network', sa.String(length=30), nullable=False),
+    sa.Column('handle', sa.String(length=200), nullable=False),
+    sa.Column('author_id', sa.String(length=200), nullable=False),
+    sa.Column('muted_by', sa.String(length=40), nullable=False),
+    sa.Column('muted_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('network', 'handle')
+    )
     op.create_table('oncall_override',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('member', sa.String(length=40), nullable=False),
@@ -265,6 +275,12 @@ def upgrade() -> None:
     sa.Column('meta', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('received_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('language', sa.String(length=12), nullable=False),
+    sa.Column('sentiment', sa.String(length=10), nullable=False),
+    sa.Column('sentiment_score', sa.Float(), nullable=False),
+    sa.Column('bot_score', sa.Float(), nullable=False),
+    sa.Column('bot_reasons', sa.JSON(), nullable=False),
+    sa.Column('text_fingerprint', sa.String(length=16), nullable=False),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('network', 'external_id')
@@ -272,6 +288,7 @@ def upgrade() -> None:
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_message_conversation_id'), ['conversation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_message_in_reply_to'), ['in_reply_to'], unique=False)
+        batch_op.create_index(batch_op.f('ix_message_text_fingerprint'), ['text_fingerprint'], unique=False)
 
     op.create_table('sla_clock',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -354,6 +371,7 @@ def downgrade() -> None:
 
     op.drop_table('sla_clock')
     with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_message_text_fingerprint'))
         batch_op.drop_index(batch_op.f('ix_message_in_reply_to'))
         batch_op.drop_index(batch_op.f('ix_message_conversation_id'))
 
@@ -382,6 +400,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_oncall_override_end')
 
     op.drop_table('oncall_override')
+    op.drop_table('muted_author')
     op.drop_table('lane')
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.drop_index('ix_job_due')
