@@ -181,6 +181,9 @@ class SlaClock(Base):
     policy_fingerprint: Mapped[str] = mapped_column(String(40), default="")
     escalate_after: Mapped[int | None] = mapped_column(default=None)  # seconds after the breach
     applied_at: Mapped[int] = mapped_column(default=0)  # when the row was written (late ingestion)
+    # Reports (issue 10): the time the clock ran when it stopped, as its target counts it
+    # (business seconds, pauses left out); None on rows stopped before this column existed.
+    elapsed_s: Mapped[int | None] = mapped_column(default=None)
 
 
 class SlaEvent(Base):
@@ -330,3 +333,24 @@ class Incident(Base):
     slack_channel: Mapped[str | None] = mapped_column(String(40), default=None)
     sla_policy: Mapped[str | None] = mapped_column(String(100), default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)  # rate, normal, top words, samples
+
+
+# ---- reports (issue 10: bot/domain/reports.py) ----
+# A period's report filters each table on its own time column; without these, a month out of a
+# year is a full scan (bench/report.py).
+Index("ix_report_conversation_first_inbound", Conversation.first_inbound_at, Conversation.account)
+Index("ix_report_message_created", Message.created_at, Message.direction)
+Index("ix_report_sla_clock_start", SlaClock.start_at, SlaClock.metric)
+Index("ix_report_sla_event_at", SlaEvent.type, SlaEvent.at)
+Index("ix_report_draft_published", Draft.published_at)
+
+
+class ReportRun(Base):
+    """One scheduled report per period: the unique key makes it go out once across replicas."""
+
+    __tablename__ = "report_run"
+
+    period_key: Mapped[str] = mapped_column(String(60), primary_key=True)  # e.g. "monthly:2026-11"
+    channel: Mapped[str] = mapped_column(String(40))
+    owner: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[int] = mapped_column()

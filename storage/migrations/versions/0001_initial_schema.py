@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 06:51:01.141622
+Create Date: 2026-12-02 07:27:36.924681
 """
 from alembic import op
 import sqlalchemy as sa
@@ -66,6 +66,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_conversation_status'), ['status'], unique=False)
+        batch_op.create_index('ix_report_conversation_first_inbound', ['first_inbound_at', 'account'], unique=False)
 
     op.create_table('incident',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -156,6 +157,13 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('source', 'event_id')
     )
+    op.create_table('report_run',
+    sa.Column('period_key', sa.String(length=60), nullable=False),
+    sa.Column('channel', sa.String(length=40), nullable=False),
+    sa.Column('owner', sa.String(length=80), nullable=False),
+    sa.Column('created_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.PrimaryKeyConstraint('period_key')
+    )
     op.create_table('slack_user',
     sa.Column('id', sa.String(length=40), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -215,6 +223,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_draft_conversation_id'), ['conversation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_draft_scheduled_at'), ['scheduled_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_draft_state'), ['state'], unique=False)
+        batch_op.create_index('ix_report_draft_published', ['published_at'], unique=False)
 
     op.create_table('message',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -241,6 +250,7 @@ def upgrade() -> None:
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_message_conversation_id'), ['conversation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_message_in_reply_to'), ['in_reply_to'], unique=False)
+        batch_op.create_index('ix_report_message_created', ['created_at', 'direction'], unique=False)
 
     op.create_table('sla_clock',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -263,11 +273,13 @@ def upgrade() -> None:
     sa.Column('policy_fingerprint', sa.String(length=40), nullable=False),
     sa.Column('escalate_after', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('applied_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('elapsed_s', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('conversation_id', 'metric', 'cycle')
     )
     with op.batch_alter_table('sla_clock', schema=None) as batch_op:
+        batch_op.create_index('ix_report_sla_clock_start', ['start_at', 'metric'], unique=False)
         batch_op.create_index('ix_sla_clock_conversation', ['conversation_id', 'state'], unique=False)
         batch_op.create_index('ix_sla_clock_next', ['state', 'next_check_at'], unique=False)
 
@@ -300,6 +312,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('clock_id', 'type', 'level')
     )
     with op.batch_alter_table('sla_event', schema=None) as batch_op:
+        batch_op.create_index('ix_report_sla_event_at', ['type', 'at'], unique=False)
         batch_op.create_index(batch_op.f('ix_sla_event_clock_id'), ['clock_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sla_event_conversation_id'), ['conversation_id'], unique=False)
 
@@ -311,6 +324,7 @@ def downgrade() -> None:
     with op.batch_alter_table('sla_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sla_event_conversation_id'))
         batch_op.drop_index(batch_op.f('ix_sla_event_clock_id'))
+        batch_op.drop_index('ix_report_sla_event_at')
 
     op.drop_table('sla_event')
     with op.batch_alter_table('approval', schema=None) as batch_op:
@@ -320,14 +334,17 @@ def downgrade() -> None:
     with op.batch_alter_table('sla_clock', schema=None) as batch_op:
         batch_op.drop_index('ix_sla_clock_next')
         batch_op.drop_index('ix_sla_clock_conversation')
+        batch_op.drop_index('ix_report_sla_clock_start')
 
     op.drop_table('sla_clock')
     with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_message_created')
         batch_op.drop_index(batch_op.f('ix_message_in_reply_to'))
         batch_op.drop_index(batch_op.f('ix_message_conversation_id'))
 
     op.drop_table('message')
     with op.batch_alter_table('draft', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_draft_published')
         batch_op.drop_index(batch_op.f('ix_draft_state'))
         batch_op.drop_index(batch_op.f('ix_draft_scheduled_at'))
         batch_op.drop_index(batch_op.f('ix_draft_conversation_id'))
@@ -340,6 +357,7 @@ def downgrade() -> None:
 
     op.drop_table('traffic_bucket')
     op.drop_table('slack_user')
+    op.drop_table('report_run')
     op.drop_table('processed_event')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_lane')
@@ -360,6 +378,7 @@ def downgrade() -> None:
 
     op.drop_table('incident')
     with op.batch_alter_table('conversation', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_conversation_first_inbound')
         batch_op.drop_index(batch_op.f('ix_conversation_status'))
 
     op.drop_table('conversation')
