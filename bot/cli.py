@@ -37,7 +37,7 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="veille", description="Social-media mentions, SLAs and approved replies, in Slack.")
     parser.add_argument("--version", action="version", version=f"veille {_version()}")
-    sub = parser.add_subparsers(dest="cmd", metavar="{run,demo,db,check-config}")
+    sub = parser.add_subparsers(dest="cmd", metavar="{run,demo,db,check-config,report}")
     run = sub.add_parser(
         "run", help="start Veille: Slack (Socket Mode or HTTP), the outbox and the SLA detector",
         description="Start Veille in one process: Bolt (Socket Mode or HTTP), the HTTP endpoints, the outbox "
@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "PagerDuty) and the environment (Slack tokens, DATABASE_URL) exactly as `veille run` does, "
                     "list every problem, then exit: 0 if valid, 2 if not.")
     _config_flag(check)
+    from bot.reports.cli import add_parser as add_report_parser
+
+    add_report_parser(sub)
     return parser
 
 
@@ -87,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         setup_logging(settings)
         if args.cmd == "db":
             return _db_upgrade(settings)
+        if args.cmd == "report":
+            from bot.reports.cli import run as run_report
+
+            return run_report(args, settings)
         from bot.config_check import check_config
 
         checked = check_config(settings)
