@@ -446,6 +446,10 @@ MESSAGES.update({
                                 "ou `from 2026-11-01 to 2026-11-30`."},
     "report_unknown_scope": {"en": "No account or network `{what}` in veille.toml (accounts: {accounts}).",
                              "fr": "Aucun compte ni réseau `{what}` dans veille.toml (comptes : {accounts})."},
+    "report_channel_not_allowed": {"en": "Only approvers and admins can post a report in a channel; "
+                                         "`/veille report` without `in #channel` sends it to you.",
+                                   "fr": "Seuls les approbateurs et les admins peuvent publier un rapport dans un canal ; "
+                                         "`/veille report` sans `in #canal` vous l'envoie."},
     "report_period_too_long": {"en": "A report covers at most {days} days.",
                                "fr": "Un rapport couvre au plus {days} jours."},
     "report_initial_comment": {"en": "Charts for the report {start} – {end}", "fr": "Graphiques du rapport du {start} au {end}"},

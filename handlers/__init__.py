@@ -7,6 +7,7 @@ from slack_bolt import App
 import handlers.actions_crisis as actions_crisis
 import handlers.commands_crisis  # noqa: F401 - registers /veille crisis
 import handlers.commands_posts  # noqa: F401 - registers /veille post, calendar, move, changes, cancel, audit
+import handlers.commands_report  # noqa: F401 - registers /veille report
 import handlers.commands_sla  # noqa: F401 - registers /veille sla, oncall and the status subcommands
 import handlers.commands_sources  # noqa: F401 - registers /veille sources
 from bot.services import Services

@@ -14,7 +14,7 @@ from bot.blocks import post as post_blocks
 from bot.blocks import sla as sla_blocks
 from bot.domain.approvals import card_status, steps_of
 from bot.i18n import lang_of
-from bot.jobs import crisis_ops
+from bot.jobs import crisis_ops, report_ops
 from storage.models import Conversation, Draft, Message, Outbox, SlaClock
 
 ACTIVE_METRIC_ORDER = ("first_response", "next_response", "resolution")
@@ -36,6 +36,8 @@ def build_call(s, row: Outbox, now: float) -> SlackCall:
     p = row.payload
     if row.op in crisis_ops.OPS:  # incidents (spike detection and crisis mode)
         return crisis_ops.build_call(s, row, now)
+    if row.op in report_ops.OPS:  # reports: summary and charts (issue 10)
+        return report_ops.build_call(s, row, now)
     meta = {"event_type": "veille_outbox", "event_payload": {"key": row.idempotency_key}}
     post = {"unfurl_links": False, "unfurl_media": False, "metadata": meta}
     if row.op == "alert_post":
@@ -97,6 +99,8 @@ def build_call(s, row: Outbox, now: float) -> SlackCall:
 
 
 def send(client: WebClient, call: SlackCall) -> dict[str, Any]:
+    if call.method == "report":
+        return report_ops.send(client, call.kwargs)
     if call.method == "sla_dm":  # in the member's language (users.info locale)
         kwargs = dict(call.kwargs)
         variants = kwargs.pop("variants")
