@@ -13,6 +13,7 @@ from bot.blocks import post as post_blocks
 from bot.blocks.common import section
 from bot.blocks.home import home_view
 from bot.domain import approvals, audit, calendar, posts, queue
+from bot.domain.reports import week_dashboard
 from bot.i18n import t
 from bot.ids import Action, Block, Input
 from bot.services import Services
@@ -147,7 +148,8 @@ def publish_home(svc: Services, client, user: str, offset: int = 0) -> None:
     start, end = calendar.window(now, tz, HOME_SCOPE)
     with svc.db.session() as s:
         view = home_view(lang, queue.open_conversations(s, 20), queue.pending_drafts(s, 20), now,
-                         calendar=(tz, calendar.upcoming(s, start, end), calendar.attention(s, now), offset))
+                         calendar=(tz, calendar.upcoming(s, start, end), calendar.attention(s, now), offset),
+                         dashboard=week_dashboard(s, int(now), svc.cfg.team.timezone, [a.key for a in svc.cfg.accounts]))
     client.views_publish(user_id=user, view=view)
 
 

@@ -66,3 +66,16 @@ def test_a_period_it_cannot_read_or_an_unknown_account_gets_a_clear_answer(veill
     assert "No account or network `nope`" in _all_text(command(veille, AUTHOR, "report week @nope"))
     assert "at most 366 days" in _all_text(command(veille, AUTHOR, "report from 2024-01-01 to 2026-01-01"))
     assert veille.standin.files() == []
+
+
+def test_the_app_home_shows_this_week_per_account_open_breached_and_median_first_response(veille):
+    veille.mention("r-1", "Colis perdu")
+    veille.mention("r-2", "Toujours rien", author="u-2", handle="@paul")
+    veille.settle()
+    veille.advance(2 * 3600)  # the 1 h first-response target is missed on both
+    veille.slack.app_home_opened(AUTHOR)
+    veille.settle()
+    text = _all_text(veille.standin.home(AUTHOR))
+    assert "This week" in text
+    assert "*acme*: 2 open · 2 breached · first response n/a" in text
+    assert "*acme_fr*: 0 open · 0 breached" in text
