@@ -107,7 +107,8 @@ def _new_clock(rules: SlaRules, conv: Conversation, text: str, metric: str, cycl
     d = (rules.recompute(policy, metric, start) if policy else None) or rules.apply(metric, conv, text, start)
     if d is None:
         return None
-    clock = SlaClock(conversation_id=conv.id, metric=metric, cycle=cycle, policy=d.policy,
+    clock = SlaClock(conversation_id=conv.id, account=conv.account, network=conv.network, kind=conv.kind,
+                     metric=metric, cycle=cycle, policy=d.policy,
                      policy_version=1, policy_fingerprint=d.fingerprint, start_at=start, due_at=d.due,
                      warn_at=[list(w) for w in d.warn_at], escalate_after=d.escalate_after,
                      applied_at=int(now), state="running", warned_level=0, escalation_level=0,

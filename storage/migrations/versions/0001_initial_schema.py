@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 07:27:36.924681
+Create Date: 2026-12-02 07:39:09.198924
 """
 from alembic import op
 import sqlalchemy as sa
@@ -66,7 +66,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_conversation_status'), ['status'], unique=False)
-        batch_op.create_index('ix_report_conversation_first_inbound', ['first_inbound_at', 'account'], unique=False)
+        batch_op.create_index('ix_report_conversation_first_inbound', ['first_inbound_at', 'account', 'network', 'kind'], unique=False)
 
     op.create_table('incident',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -250,7 +250,7 @@ def upgrade() -> None:
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_message_conversation_id'), ['conversation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_message_in_reply_to'), ['in_reply_to'], unique=False)
-        batch_op.create_index('ix_report_message_created', ['created_at', 'direction'], unique=False)
+        batch_op.create_index('ix_report_message_created', ['created_at', 'direction', 'account', 'network', 'kind'], unique=False)
 
     op.create_table('sla_clock',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -274,12 +274,15 @@ def upgrade() -> None:
     sa.Column('escalate_after', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('applied_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('elapsed_s', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('account', sa.String(length=100), nullable=False),
+    sa.Column('network', sa.String(length=30), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('conversation_id', 'metric', 'cycle')
     )
     with op.batch_alter_table('sla_clock', schema=None) as batch_op:
-        batch_op.create_index('ix_report_sla_clock_start', ['start_at', 'metric'], unique=False)
+        batch_op.create_index('ix_report_sla_clock_start', ['start_at', 'metric', 'state', 'account', 'network', 'kind', 'elapsed_s'], unique=False)
         batch_op.create_index('ix_sla_clock_conversation', ['conversation_id', 'state'], unique=False)
         batch_op.create_index('ix_sla_clock_next', ['state', 'next_check_at'], unique=False)
 
