@@ -96,7 +96,7 @@ def compute(s: Session, period: Period, scope: Scope = Scope(), *, account_netwo
     nets = dict(account_networks or {})
     q = _Queries(s, period, scope, nets)
     first, nxt = q.percentiles(FIRST), q.percentiles(NEXT)
-    sla = q.sla()
+    sla = q.sla_total()
     report = {
         "schema": SCHEMA,
         "period": {"from": period.first_day().isoformat(), "to": period.last_day().isoformat(),
@@ -107,7 +107,7 @@ def compute(s: Session, period: Period, scope: Scope = Scope(), *, account_netwo
         "first_response": first.get("", _EMPTY_P),
         "next_response": nxt.get("", _EMPTY_P),
         "resolution": q.percentiles(RESOLUTION).get("", _EMPTY_P),
-        "sla": sla[""] | {"escalations": q.escalations(), "by_metric": q.sla_by_metric()},
+        "sla": sla | {"escalations": q.escalations(), "by_metric": q.sla_by_metric()},
         "by_account": q.breakdown("account"),
         "by_network": q.breakdown("network"),
         "by_kind": q.breakdown("kind"),
@@ -134,7 +134,7 @@ def headline(s: Session, period: Period, scope: Scope = Scope(), nets: Mapping[s
             "conversations": q.conversations(), "messages": q.messages(),
             "first_response": q.percentiles(FIRST).get("", _EMPTY_P),
             "next_response": q.percentiles(NEXT).get("", _EMPTY_P),
-            "sla": q.sla()[""] | {"escalations": q.escalations()}}
+            "sla": q.sla_total() | {"escalations": q.escalations()}}
 
 
 def busiest_hours(grid: list[list[int]], n: int = BUSIEST) -> list[dict]:
@@ -208,15 +208,43 @@ class _Queries:
 
     # figures ------------------------------------------------------------------------------
 
+    # One GROUP BY per table at the finest grain the report shows (account, network, kind):
+    # the totals and every breakdown are sums over these few rows.
+
+    _DIMS = ("account", "network", "kind")
+
+    def _conv_facts(self) -> list:
+        if not hasattr(self, "_cf"):
+            cols = [getattr(Conversation, d) for d in self._DIMS]
+            self._cf = self.s.execute(select(*cols, func.count()).where(
+                Conversation.first_inbound_at >= self.p.start, Conversation.first_inbound_at < self.p.end,
+                *self._conv_filter()).group_by(*cols)).all()
+        return self._cf
+
+    def _msg_facts(self) -> list:
+        if not hasattr(self, "_mf"):
+            cols = [getattr(Message, d) for d in self._DIMS]
+            self._mf = self.s.execute(select(*cols, Message.direction, func.count()).where(*self._msg_filter())
+                                      .group_by(*cols, Message.direction)).all()
+        return self._mf
+
+    def _clock_facts(self) -> list:
+        if not hasattr(self, "_kf"):
+            cols = [getattr(SlaClock, d) for d in self._DIMS]
+            met = func.sum(case((SlaClock.state.in_(MET_STATES), 1), else_=0))
+            breached = func.sum(case((SlaClock.state.in_(BREACHED_STATES), 1), else_=0))
+            self._kf = self.s.execute(self._clocks(*cols, SlaClock.metric, met, breached)
+                                      .group_by(*cols, SlaClock.metric)).all()
+        return self._kf
+
     def conversations(self) -> int:
-        return self.s.scalar(select(func.count()).select_from(Conversation).where(
-            Conversation.first_inbound_at >= self.p.start, Conversation.first_inbound_at < self.p.end,
-            *self._conv_filter())) or 0
+        return sum(r[3] for r in self._conv_facts())
 
     def messages(self) -> dict:
-        rows = dict(self.s.execute(select(Message.direction, func.count()).where(*self._msg_filter())
-                                   .group_by(Message.direction)).all())
-        return {"in": rows.get("in", 0), "out": rows.get("out", 0), "total": sum(rows.values())}
+        got = {"in": 0, "out": 0}
+        for r in self._msg_facts():
+            got[r[3]] = got.get(r[3], 0) + r[4]
+        return {"in": got["in"], "out": got["out"], "total": sum(got.values())}
 
     def _elapsed(self):
         return SlaClock.elapsed_s
@@ -235,9 +263,12 @@ class _Queries:
         rows = self.s.execute(self._clocks(group, met, breached).group_by(group)).all()
         return {g: _attainment(m or 0, b or 0) for g, m, b in rows}
 
+    def sla_total(self) -> dict:
+        return _attainment(sum(r[4] or 0 for r in self._clock_facts()), sum(r[5] or 0 for r in self._clock_facts()))
+
     def sla_by_metric(self) -> dict:
-        got = self.sla(SlaClock.metric)
-        return {m: got.get(m, _attainment(0, 0)) for m in (FIRST, NEXT, RESOLUTION)}
+        return {m: _attainment(sum(r[4] or 0 for r in self._clock_facts() if r[3] == m),
+                               sum(r[5] or 0 for r in self._clock_facts() if r[3] == m)) for m in (FIRST, NEXT, RESOLUTION)}
 
     def escalations(self) -> int:
         return self.s.scalar(select(func.count()).select_from(SlaEvent)
@@ -246,16 +277,21 @@ class _Queries:
                                     *self._conv_filter())) or 0
 
     def breakdown(self, name: str) -> list[dict]:
-        conv_col, msg_col, clock_col = (getattr(m, name) for m in (Conversation, Message, SlaClock))
-        convs = dict(self.s.execute(select(conv_col, func.count()).where(
-            Conversation.first_inbound_at >= self.p.start, Conversation.first_inbound_at < self.p.end,
-            *self._conv_filter()).group_by(conv_col)).all())
+        i = self._DIMS.index(name)
+        convs: dict[str, int] = {}
+        for r in self._conv_facts():
+            convs[r[i]] = convs.get(r[i], 0) + r[3]
         msgs: dict[str, dict[str, int]] = {}
-        for key, direction, n in self.s.execute(select(msg_col, Message.direction, func.count())
-                                                .where(*self._msg_filter()).group_by(msg_col, Message.direction)):
-            msgs.setdefault(key, {})[direction] = n
-        first = self.percentiles(FIRST, clock_col)
-        sla = self.sla(clock_col)
+        for r in self._msg_facts():
+            d = msgs.setdefault(r[i], {})
+            d[r[3]] = d.get(r[3], 0) + r[4]
+        counts: dict[str, list[int]] = {}
+        for r in self._clock_facts():
+            c = counts.setdefault(r[i], [0, 0])
+            c[0] += r[4] or 0
+            c[1] += r[5] or 0
+        sla = {k: _attainment(m, b) for k, (m, b) in counts.items()}
+        first = self.percentiles(FIRST, getattr(SlaClock, name))
         keys = sorted(set(convs) | set(msgs) | set(first) | set(sla))
         return [{name: k, "conversations": convs.get(k, 0),
                  "messages": {"in": msgs.get(k, {}).get("in", 0), "out": msgs.get(k, {}).get("out", 0)},

@@ -45,7 +45,8 @@ def _span(report: dict) -> dict:
 
 def _render(fig) -> bytes:
     buf = io.BytesIO()
-    fig.tight_layout()
+    # Fixed margins rather than tight_layout(), which draws the figure twice (half the time).
+    fig.subplots_adjust(left=0.13, right=0.97, top=0.88, bottom=0.2)
     fig.savefig(buf, format="png", dpi=150)
     plt.close(fig)
     return buf.getvalue()
