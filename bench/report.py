@@ -6,7 +6,7 @@ beside a plain COUNT(*) over the same message rows as the baseline. Target: <= 2
 Full size (--scale 1): 1,000,000 conversations, 3,000,000 messages. The default --scale 0.1
 (100,000 / 300,000) runs in about two minutes on a 2-core machine, both databases included.
 
-    python bench/report.py [--scale 0.1] [--database-url postgresql+psycopg://127.0.0.1:5432/test]
+    python -m bench.report [--scale 0.1] [--database-url postgresql+psycopg://127.0.0.1:5432/test]
                            [--sqlite-only | --postgres-only] [--repeat 3]
 """
 
