@@ -37,7 +37,7 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="veille", description="Social-media mentions, SLAs and approved replies, in Slack.")
     parser.add_argument("--version", action="version", version=f"veille {_version()}")
-    sub = parser.add_subparsers(dest="cmd", metavar="{run,demo,db,check-config,triage}")
+    sub = parser.add_subparsers(dest="cmd", metavar="{run,demo,db,check-config,triage,report}")
     run = sub.add_parser(
         "run", help="start Veille: Slack (Socket Mode or HTTP), the outbox and the SLA detector",
         description="Start Veille in one process: Bolt (Socket Mode or HTTP), the HTTP endpoints, the outbox "
@@ -69,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "Veille would give it under the config (--config or VEILLE_CONFIG, if the file exists). "
                     "Exit 1 if a line could not be read (it gets an {\"error\": ...} line).")
     _config_flag(triage)
+
+    from bot.reports.cli import add_parser as add_report_parser
+
+    add_report_parser(sub)
     return parser
 
 
@@ -97,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
         setup_logging(settings)
         if args.cmd == "db":
             return _db_upgrade(settings)
+        if args.cmd == "report":
+            from bot.reports.cli import run as run_report
+
+            return run_report(args, settings)
         from bot.config_check import check_config
 
         checked = check_config(settings)

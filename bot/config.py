@@ -212,6 +212,23 @@ class CrisisConfig(_Strict):
         return sorted(set(v))
 
 
+class ReportsConfig(_Strict):
+    """`[reports]`: the monthly report posted by itself (docs/reports.md)."""
+
+    channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,}$")  # unset: no scheduled report
+    day: Literal["first_working_day"] | int = "first_working_day"  # or a day of the month, 1..28
+    time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # in the team's time zone
+    language: Literal["en", "fr"] = "en"
+    holidays_country: str | None = None  # e.g. "FR": its public holidays are not working days
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, v):
+        if isinstance(v, int) and not 1 <= v <= 28:
+            raise ValueError("a day of the month between 1 and 28, or \"first_working_day\"")
+        return v
+
+
 class VeilleConfig(_Strict):
     team: TeamConfig = TeamConfig()
     accounts: list[AccountConfig] = []
@@ -220,6 +237,7 @@ class VeilleConfig(_Strict):
     approval: ApprovalPolicy = ApprovalPolicy()
     pagerduty: dict[str, Any] = {}
     crisis: CrisisConfig = CrisisConfig()
+    reports: ReportsConfig = ReportsConfig()
 
     @field_validator("accounts")
     @classmethod

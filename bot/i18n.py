@@ -695,7 +695,7 @@ MESSAGES.update({
 })
 
 # Strings that are rightly the same in both languages (the completeness test allows these only).
-SAME_IN_BOTH = frozenset({"kind_mention", "kind_article", "alert_messages", "alert_one_message", "triage_line"})
+SAME_IN_BOTH = frozenset({"kind_mention", "kind_article", "alert_messages", "alert_one_message"})
 # Every state has its English word too, so both languages are complete (t() reads them for {state}).
 STATES["en"].update({s: s for s in STATES["fr"] if s not in STATES["en"]})
 
@@ -724,7 +724,6 @@ MESSAGES.update({
     "sentiment_negative": {"en": "negative", "fr": "négatif"},
     "sentiment_neutral": {"en": "neutral", "fr": "neutre"},
     "sentiment_positive": {"en": "positive", "fr": "positif"},
-    "triage_line": {"en": "{language} · {emoji} {sentiment} ({score})", "fr": "{language} · {emoji} {sentiment} ({score})"},
     "triage_likely_bot": {"en": ":robot_face: likely bot ({reasons})", "fr": ":robot_face: robot probable ({reasons})"},
     "triage_muted": {"en": ":mute: muted author", "fr": ":mute: auteur en sourdine"},
     "mute_usage": {"en": "Usage: `/veille mute @author [network]`, `/veille unmute @author [network]`, `/veille mute list`",
@@ -746,4 +745,63 @@ MESSAGES.update({
                                      "Edit it, or send it again as it is.",
                                "fr": ":warning: Le client a écrit en {customer} ; ce brouillon semble en {draft}. "
                                      "Modifiez-le, ou envoyez-le de nouveau tel quel."},
+})
+
+
+# ---- reports (issue 10: bot/reports/, handlers/commands_report.py, the App Home dashboard) ----
+MESSAGES.update({
+    "report_title": {"en": "Report {start} – {end}{scope}", "fr": "Rapport du {start} au {end}{scope}"},
+    "report_volume": {"en": "*Volume*: {conversations} conversations, {msg_in} messages in, {msg_out} out{delta}",
+                      "fr": "*Volume* : {conversations} conversations, {msg_in} messages reçus, {msg_out} envoyés{delta}"},
+    "report_first_response": {"en": "*First response*: median {median}, p90 {p90}{delta}",
+                              "fr": "*Première réponse* : médiane {median}, p90 {p90}{delta}"},
+    "report_next_response": {"en": "*Next response*: median {median}, p90 {p90}",
+                             "fr": "*Réponse suivante* : médiane {median}, p90 {p90}"},
+    "report_sla": {"en": "*SLA*: {attainment} met ({met} met, {breached} breached), {escalations} escalations{delta}",
+                   "fr": "*SLA* : {attainment} tenus ({met} tenus, {breached} dépassés), {escalations} escalades{delta}"},
+    "report_publishing": {"en": "*Publishing*: {posts} posts, {replies} replies; approval lead time median {lead}",
+                          "fr": "*Publications* : {posts} posts, {replies} réponses ; délai d'approbation médian {lead}"},
+    "report_by_account": {"en": "• {account}: {conversations} conversations, first response {median}, SLA {attainment}",
+                          "fr": "• {account} : {conversations} conversations, première réponse {median}, SLA {attainment}"},
+    "report_busiest": {"en": "*Busiest hours*: {hours}", "fr": "*Heures les plus chargées* : {hours}"},
+    "report_top_posts": {"en": "*Top posts*", "fr": "*Meilleures publications*"},
+    "report_no_engagement": {"en": "Engagement figures are not collected yet: posts are listed latest first.",
+                             "fr": "L'engagement n'est pas encore relevé : les publications sont listées de la plus récente à la plus ancienne."},
+    "report_previous": {"en": " (previous period: {value})", "fr": " (période précédente : {value})"},
+    "report_none": {"en": "n/a", "fr": "n.d."},
+    "report_on_its_way": {"en": "Your report for {start} – {end} is on its way{where}.",
+                          "fr": "Votre rapport du {start} au {end} arrive{where}."},
+    "report_in_channel": {"en": " in <#{channel}>", "fr": " dans <#{channel}>"},
+    "report_bad_period": {"en": "I can't read that period. Try `/veille report week`, `month`, `last month` or "
+                                "`from 2026-11-01 to 2026-11-30`.",
+                          "fr": "Je ne comprends pas cette période. Essayez `/veille report week`, `month`, `last month` "
+                                "ou `from 2026-11-01 to 2026-11-30`."},
+    "report_unknown_scope": {"en": "No account or network `{what}` in veille.toml (accounts: {accounts}).",
+                             "fr": "Aucun compte ni réseau `{what}` dans veille.toml (comptes : {accounts})."},
+    "report_channel_not_allowed": {"en": "Only approvers and admins can post a report in a channel; "
+                                         "`/veille report` without `in #channel` sends it to you.",
+                                   "fr": "Seuls les approbateurs et les admins peuvent publier un rapport dans un canal ; "
+                                         "`/veille report` sans `in #canal` vous l'envoie."},
+    "report_period_too_long": {"en": "A report covers at most {days} days.",
+                               "fr": "Un rapport couvre au plus {days} jours."},
+    "report_initial_comment": {"en": "Charts for the report {start} – {end}", "fr": "Graphiques du rapport du {start} au {end}"},
+    # charts: titles say what they show; alt text for screen readers
+    "chart_histogram_title": {"en": "First response time (conversations)", "fr": "Délai de première réponse (conversations)"},
+    "chart_histogram_alt": {"en": "Histogram of first response times from {start} to {end}: median {median}, p90 {p90}.",
+                            "fr": "Histogramme des délais de première réponse du {start} au {end} : médiane {median}, p90 {p90}."},
+    "chart_volume_title": {"en": "Messages received per day", "fr": "Messages reçus par jour"},
+    "chart_volume_alt": {"en": "Messages received per day from {start} to {end}: {total} in all, busiest day {day} ({max}).",
+                         "fr": "Messages reçus par jour du {start} au {end} : {total} au total, jour le plus chargé {day} ({max})."},
+    "chart_sla_title": {"en": "SLA met per week (%)", "fr": "SLA tenus par semaine (%)"},
+    "chart_sla_alt": {"en": "SLA attainment per week from {start} to {end}: {weeks}.",
+                      "fr": "SLA tenus par semaine du {start} au {end} : {weeks}."},
+    "chart_heatmap_title": {"en": "Messages received by hour of the week", "fr": "Messages reçus par heure de la semaine"},
+    "chart_heatmap_alt": {"en": "Heat map of messages received by weekday and hour from {start} to {end}; busiest: {busiest}.",
+                          "fr": "Carte de chaleur des messages reçus par jour et heure du {start} au {end} ; plus chargé : {busiest}."},
+    "chart_week_of": {"en": "week of {day}", "fr": "semaine du {day}"},
+    "weekdays_short": {"en": "Mon Tue Wed Thu Fri Sat Sun", "fr": "lun mar mer jeu ven sam dim"},
+    # App Home dashboard
+    "home_week_title": {"en": "This week", "fr": "Cette semaine"},
+    "home_week_line": {"en": "*{account}*: {open} open · {breached} breached · first response {median}",
+                       "fr": "*{account}* : {open} ouvertes · {breached} dépassées · première réponse {median}"},
 })

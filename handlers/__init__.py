@@ -8,6 +8,7 @@ import handlers.actions_crisis as actions_crisis
 import handlers.commands_crisis  # noqa: F401 - registers /veille crisis
 import handlers.commands_mute  # noqa: F401 - registers /veille mute, unmute (issue 9)
 import handlers.commands_posts  # noqa: F401 - registers /veille post, calendar, move, changes, cancel, audit
+import handlers.commands_report  # noqa: F401 - registers /veille report
 import handlers.commands_sla  # noqa: F401 - registers /veille sla, oncall and the status subcommands
 import handlers.commands_sources  # noqa: F401 - registers /veille sources
 import handlers.triage  # noqa: F401 - registers /veille triage

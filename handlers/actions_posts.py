@@ -13,6 +13,7 @@ from bot.blocks import post as post_blocks
 from bot.blocks.common import section
 from bot.blocks.home import home_view
 from bot.domain import access, approvals, audit, calendar, posts, queue
+from bot.domain.reports import week_dashboard
 from bot.i18n import t
 from bot.ids import Action, Block, Input
 from bot.jobs import outbox_health
@@ -153,7 +154,9 @@ def publish_home(svc: Services, client, user: str, offset: int = 0) -> None:
         entries, attention = (access.only_visible(member, found, lambda e: e.draft.slack_channel)
                               for found in (calendar.upcoming(s, start, end), calendar.attention(s, now)))
         view = home_view(lang, queue.open_conversations(s, 20, channels=seen), queue.pending_drafts(s, 20, channels=seen),
-                         now, calendar=(tz, entries, attention, offset), problems=problems)
+                         now, calendar=(tz, entries, attention, offset), problems=problems,
+                         dashboard=week_dashboard(s, int(now), svc.cfg.team.timezone,
+                                                  [a.key for a in svc.cfg.accounts if access.may_see(member, a.channel)]))
     client.views_publish(user_id=user, view=view)
 
 

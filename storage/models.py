@@ -268,6 +268,14 @@ class SlaClock(Base):
     policy_fingerprint: Mapped[str] = mapped_column(String(40), default="")
     escalate_after: Mapped[int | None] = mapped_column(default=None)  # seconds after the breach
     applied_at: Mapped[int] = mapped_column(default=0)  # when the row was written (late ingestion)
+    # Reports (issue 10): the time the clock ran when it stopped, as its target counts it
+    # (business seconds, pauses left out); None on rows stopped before this column existed.
+    elapsed_s: Mapped[int | None] = mapped_column(default=None)
+    # The conversation's, copied at start (they never change): a report groups a month of clocks
+    # from one index, without visiting each conversation (bench/report.py).
+    account: Mapped[str] = mapped_column(String(100), default="")
+    network: Mapped[str] = mapped_column(String(30), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="")
 
 
 class SlaEvent(Base):
@@ -466,3 +474,28 @@ class MutedAuthor(Base):
     author_id: Mapped[str] = mapped_column(String(200), default="")  # when a message of theirs was seen
     muted_by: Mapped[str] = mapped_column(String(40))
     muted_at: Mapped[int] = mapped_column()
+
+
+# ---- reports (issue 10: bot/domain/reports.py) ----
+# A period's report filters each table on its own time column; without these, a month out of a
+# year is a full scan (bench/report.py).
+# Each covers every column its queries read: a month is one index range scan, no table visits.
+Index("ix_report_conversation_first_inbound", Conversation.first_inbound_at, Conversation.account,
+      Conversation.network, Conversation.kind)
+Index("ix_report_message_created", Message.created_at, Message.direction, Message.account, Message.network,
+      Message.kind)
+Index("ix_report_sla_clock_start", SlaClock.start_at, SlaClock.metric, SlaClock.state, SlaClock.account,
+      SlaClock.network, SlaClock.kind, SlaClock.elapsed_s)
+Index("ix_report_sla_event_at", SlaEvent.type, SlaEvent.at)
+Index("ix_report_draft_published", Draft.published_at)
+
+
+class ReportRun(Base):
+    """One scheduled report per period: the unique key makes it go out once across replicas."""
+
+    __tablename__ = "report_run"
+
+    period_key: Mapped[str] = mapped_column(String(60), primary_key=True)  # e.g. "monthly:2026-11"
+    channel: Mapped[str] = mapped_column(String(40))
+    owner: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[int] = mapped_column()

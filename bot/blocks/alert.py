@@ -75,8 +75,8 @@ def triage_line(first: Message, muted: bool, lang: str) -> str:
     if first.sentiment:
         code = first.language or "unknown"
         language = t(lang, f"lang_{code}") if f"lang_{code}" in MESSAGES else escape(code)
-        parts.append(t(lang, "triage_line", language=language, emoji=SENTIMENT_EMOJI.get(first.sentiment, ""),
-                       sentiment=t(lang, f"sentiment_{first.sentiment}"), score=f"{first.sentiment_score:+.2f}"))
+        emoji, sentiment = SENTIMENT_EMOJI.get(first.sentiment, ""), t(lang, f"sentiment_{first.sentiment}")
+        parts.append(f"{language} · {emoji} {sentiment} ({first.sentiment_score:+.2f})")  # no words of its own
     if first.bot_score >= LIKELY_BOT:
         parts.append(t(lang, "triage_likely_bot", reasons=escape(", ".join(first.bot_reasons or []))))
     if muted:

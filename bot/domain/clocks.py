@@ -125,7 +125,8 @@ def _new_clock_row(rules: SlaRules, conv: Conversation, text: str, metric: str, 
     if d is None:
         return None
     warn_at = [list(w) for w in d.warn_at]
-    return dict(conversation_id=conv.id, metric=metric, cycle=cycle, policy=d.policy,
+    return dict(conversation_id=conv.id, account=conv.account, network=conv.network, kind=conv.kind,
+                metric=metric, cycle=cycle, policy=d.policy,
                 policy_version=1, policy_fingerprint=d.fingerprint, start_at=start, due_at=d.due,
                 warn_at=warn_at, escalate_after=d.escalate_after, applied_at=int(now), state="running",
                 warned_level=0, escalation_level=0, paused_seconds=0, paused_since=None, fulfilled_at=None,
@@ -164,16 +165,16 @@ def on_reply(s: Session, rules: SlaRules | None, conv: Conversation, at: int, no
         return
     conv.last_reply_at = max(conv.last_reply_at or 0, at)
     conv.updated_at = int(now)
-    _fulfil_responses(s, conv, at, now, via, actor)
+    _fulfil_responses(s, conv, at, now, via, actor, rules=rules)
     if conv.kind == "dm":
         for linked in _linked_public(s, conv):
-            _fulfil_responses(s, linked, at, now, "dm", actor, linked_from=conv.id)
+            _fulfil_responses(s, linked, at, now, "dm", actor, linked_from=conv.id, rules=rules)
     if conv.slack_channel:
         enqueue_refresh(s, now, conv.slack_channel, "alert_refresh", "conversation_id", conv.id)
 
 
 def _fulfil_responses(s: Session, conv: Conversation, at: int, now: float, via: str, actor: str,
-                      linked_from: int | None = None) -> None:
+                      linked_from: int | None = None, rules: SlaRules | None = None) -> None:
     for clock in open_clocks_of(s, conv.id):
         if clock.metric not in RESPONSE_METRICS:
             continue
@@ -181,6 +182,7 @@ def _fulfil_responses(s: Session, conv: Conversation, at: int, now: float, via: 
         late = at > clock.due_at
         kind = "fulfilled_late" if late else "met"
         clock.fulfilled_at, clock.state, clock.next_check_at = at, kind, None
+        clock.elapsed_s = counted_seconds(rules, clock, at)
         if add_event(s, clock, kind, 0, now, via=via, actor=actor, linked_from=linked_from):
             note(s, conv, now, kind, f"sla:{clock.id}:{kind}:0", clock_id=clock.id, via=via,
                  linked_from=linked_from)
@@ -209,6 +211,14 @@ def cancel(s: Session, clock: SlaClock, now: float, reason: str, actor: str) -> 
     clock.state = "cancelled"
     add_event(s, clock, "cancelled", 0, now, reason=reason, actor=actor)
     page_follow_up(s, clock, now, "resolve")
+
+
+def counted_seconds(rules: SlaRules | None, clock: SlaClock, until: int) -> int:
+    """How long the clock ran, as its target counts time (business hours on a business target,
+    pauses left out): what reports use as the response or resolution time."""
+    if rules is None:
+        return max(0, until - clock.start_at - clock.paused_seconds)
+    return max(0, rules.pause_seconds(clock.policy, clock.metric, clock.start_at, until) - clock.paused_seconds)
 
 
 # -- pausing (resolution) ------------------------------------------------------------------------
@@ -248,6 +258,7 @@ def fulfil_resolution(s: Session, rules: SlaRules, clock: SlaClock, now: float, 
     late = clock.breached_at is not None or now > clock.due_at
     clock.state = "fulfilled_late" if late else "met"
     clock.fulfilled_at, clock.next_check_at = int(now), None
+    clock.elapsed_s = counted_seconds(rules, clock, int(now))
     add_event(s, clock, clock.state, _count(s, clock, clock.state), now, actor=actor)
     page_follow_up(s, clock, now, "resolve")
 

@@ -40,6 +40,7 @@ class Op(StrEnum):
     BURST_CARD = "burst_card"
     BURST_REFRESH = "burst_refresh"
     BURST_BREACHES = "burst_breaches"
+    REPORT = "report"
 
 
 class Priority(IntEnum):

@@ -19,6 +19,7 @@ OUTBOX_IDLE = 0.5  # seconds between looks when nothing woke us (other replicas'
 DETECTOR_IDLE = 1.0
 POLLER_IDLE = 5.0  # seconds between looks at connector_state (other replicas, config)
 SCHEDULER_IDLE = 1.0  # seconds between looks for newly queued posts
+REPORTS_IDLE = 60.0  # seconds between looks for a monthly report due (config, other replicas)
 CRISIS_TICK = 1.0  # seconds between two spike checks (a burst is seen within a few seconds)
 
 
@@ -40,6 +41,7 @@ class Runner:
         self._threads.append(threading.Thread(target=self._publisher_loop, name="publisher", daemon=True))
         self.crisis = CrisisDetector(svc.db, svc.cfg, svc.rules)
         self._threads.append(threading.Thread(target=self._crisis_loop, name="crisis", daemon=True))
+        self._threads.append(threading.Thread(target=self._reports_loop, name="reports", daemon=True))
 
     def start(self) -> None:
         for t in self._threads:
@@ -138,3 +140,19 @@ class Runner:
             except Exception:
                 log.exception("crisis loop")
             clock.wait(clock.now() + CRISIS_TICK)
+
+    def _reports_loop(self) -> None:
+        """The monthly report of [reports] (bot/jobs/report_schedule.py): at its time, or at the
+        next look after downtime; a report_run row per period keeps it to one across replicas."""
+        from bot.jobs import report_schedule
+
+        clock = self.svc.clock
+        while not self.stop_event.is_set():
+            try:
+                if report_schedule.run_due(self.svc.db, self.svc.cfg, clock.now()):
+                    self.svc.wake_outbox.set()
+                nxt = report_schedule.next_due(self.svc.cfg, clock.now())
+            except Exception:
+                log.exception("reports loop")
+                nxt = None
+            clock.wait(min(clock.now() + REPORTS_IDLE, nxt or float("inf")))

@@ -33,6 +33,10 @@ class Skip(Exception):
 
 
 def send(client: WebClient, call: SlackCall) -> dict[str, Any]:
+    if call.method == "report":  # a summary, then its charts uploaded in its thread
+        from bot.jobs import report_ops  # which imports this module
+
+        return report_ops.send(client, call.kwargs)
     if call.method == "sla_dm":  # in the member's language (users.info locale)
         kwargs = dict(call.kwargs)
         variants = kwargs.pop("variants")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from bot.jobs.outbox_worker import OutboxWorker
     from storage.models import Outbox
 
-MODULES = ("bot.outbox.slack", "bot.outbox.network", "bot.outbox.crisis", "bot.outbox.burst")
+MODULES = ("bot.outbox.slack", "bot.outbox.network", "bot.outbox.crisis", "bot.outbox.burst", "bot.outbox.report")
 REGISTRY: dict[str, OutboxOp] = {}
 _loaded = False
 

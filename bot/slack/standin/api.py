@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import api_chat, api_directory, api_views
+from . import api_chat, api_directory, api_files, api_views
 from .api_common import ApiError, decode_json_params
 from .limits import RateLimiter
 from .state import ApiCall, Failure, StandInState
@@ -32,6 +32,8 @@ METHODS = {
     "views.push": api_views.views_push,
     "views.update": api_views.views_update,
     "views.publish": api_views.views_publish,
+    "files.getUploadURLExternal": api_files.get_upload_url,
+    "files.completeUploadExternal": api_files.complete_upload,
 }
 
 DROP_CONNECTION = ("timeout", "connection_reset")

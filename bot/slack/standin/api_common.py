@@ -12,7 +12,7 @@ from .blocks_validation import validate_message_blocks
 MAX_TEXT = 40_000
 
 # Parameters Slack accepts as JSON-encoded strings in a form body.
-JSON_PARAMS = ("blocks", "attachments", "metadata", "view", "unfurls", "user_auth_blocks")
+JSON_PARAMS = ("blocks", "attachments", "metadata", "view", "unfurls", "user_auth_blocks", "files")
 
 
 class ApiError(Exception):

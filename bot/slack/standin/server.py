@@ -79,6 +79,7 @@ class SlackStandIn:
         if self._http is None:
             self._http = HttpServerThread(make_handler(self._api, self.state))
             self._http.start()
+            self.state.upload_base = f"{self.base_url}upload/"
         return self
 
     def stop(self) -> None:
@@ -166,6 +167,11 @@ class SlackStandIn:
     def calls(self) -> list[ApiCall]:
         with self.state.lock:
             return list(self.state.calls)
+
+    def files(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Uploaded files (bytes, alt text, where they were shared), oldest first."""
+        with self.state.lock:
+            return [dict(f) for f in self.state.files.values() if channel is None or channel in f["channels"]]
 
     def calls_to(self, method: str) -> list[ApiCall]:
         return [call for call in self.calls if call.method == method]

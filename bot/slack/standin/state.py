@@ -112,6 +112,8 @@ class StandInState:
         self.response_urls: dict[str, dict[str, Any]] = {}
         self.calls: list[ApiCall] = []
         self.failures: dict[str, list[Failure]] = {}
+        self.files: dict[str, dict[str, Any]] = {}  # file id -> upload (api_files.py), bytes kept for tests
+        self.upload_base = ""  # where upload_url points: set when the HTTP server starts
         self._last_ts_us = 0
         self._ids = itertools.count(1)
         self.add_user(BOT_USER_ID, "veille", real_name="Veille", is_bot=True)

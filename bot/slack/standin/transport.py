@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .api import WebApi
+from .api_files import receive_upload
 from .response_urls import handle_response_url
 from .state import StandInState
 
@@ -49,6 +50,10 @@ def make_handler(api: WebApi, state: StandInState) -> type[BaseHTTPRequestHandle
             url = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            if url.path.startswith("/upload/") and self.command == "POST":  # files.getUploadURLExternal's URL
+                self._send_text(*receive_upload(state, url.path[len("/upload/"):], body,
+                                                self.headers.get("Content-Type", "")))
+                return
             try:
                 params = parse_params(url.query, self.headers.get("Content-Type", ""), body)
             except (ValueError, UnicodeDecodeError):
@@ -74,6 +79,14 @@ def make_handler(api: WebApi, state: StandInState) -> type[BaseHTTPRequestHandle
                 self.close_connection = True  # the client sees a dropped connection, no answer
                 return
             self._send(answer.status, answer.body or {}, answer.headers)
+
+        def _send_text(self, status: int, text: str) -> None:
+            data = text.encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
             data = json.dumps(body).encode("utf-8")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 08:00:31.812204
+Create Date: 2026-12-02 08:04:07.109854
 """
 from alembic import op
 import sqlalchemy as sa
@@ -86,6 +86,7 @@ def upgrade() -> None:
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_conversation_burst_id'), ['burst_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_status'), ['status'], unique=False)
+        batch_op.create_index('ix_report_conversation_first_inbound', ['first_inbound_at', 'account', 'network', 'kind'], unique=False)
 
     op.create_table('incident',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -197,6 +198,13 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('source', 'event_id')
     )
+    op.create_table('report_run',
+    sa.Column('period_key', sa.String(length=60), nullable=False),
+    sa.Column('channel', sa.String(length=40), nullable=False),
+    sa.Column('owner', sa.String(length=80), nullable=False),
+    sa.Column('created_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.PrimaryKeyConstraint('period_key')
+    )
     op.create_table('slack_user',
     sa.Column('id', sa.String(length=40), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -256,6 +264,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_draft_conversation_id'), ['conversation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_draft_scheduled_at'), ['scheduled_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_draft_state'), ['state'], unique=False)
+        batch_op.create_index('ix_report_draft_published', ['published_at'], unique=False)
 
     op.create_table('message',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -289,6 +298,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_message_conversation_id'), ['conversation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_message_in_reply_to'), ['in_reply_to'], unique=False)
         batch_op.create_index(batch_op.f('ix_message_text_fingerprint'), ['text_fingerprint'], unique=False)
+        batch_op.create_index('ix_report_message_created', ['created_at', 'direction', 'account', 'network', 'kind'], unique=False)
 
     op.create_table('sla_clock',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -311,11 +321,16 @@ def upgrade() -> None:
     sa.Column('policy_fingerprint', sa.String(length=40), nullable=False),
     sa.Column('escalate_after', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('applied_at', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('elapsed_s', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('account', sa.String(length=100), nullable=False),
+    sa.Column('network', sa.String(length=30), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('conversation_id', 'metric', 'cycle')
     )
     with op.batch_alter_table('sla_clock', schema=None) as batch_op:
+        batch_op.create_index('ix_report_sla_clock_start', ['start_at', 'metric', 'state', 'account', 'network', 'kind', 'elapsed_s'], unique=False)
         batch_op.create_index('ix_sla_clock_conversation', ['conversation_id', 'state'], unique=False)
         batch_op.create_index('ix_sla_clock_next', ['state', 'next_check_at'], unique=False)
 
@@ -348,6 +363,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('clock_id', 'type', 'level')
     )
     with op.batch_alter_table('sla_event', schema=None) as batch_op:
+        batch_op.create_index('ix_report_sla_event_at', ['type', 'at'], unique=False)
         batch_op.create_index(batch_op.f('ix_sla_event_clock_id'), ['clock_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sla_event_conversation_id'), ['conversation_id'], unique=False)
 
@@ -359,6 +375,7 @@ def downgrade() -> None:
     with op.batch_alter_table('sla_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sla_event_conversation_id'))
         batch_op.drop_index(batch_op.f('ix_sla_event_clock_id'))
+        batch_op.drop_index('ix_report_sla_event_at')
 
     op.drop_table('sla_event')
     with op.batch_alter_table('approval', schema=None) as batch_op:
@@ -368,15 +385,18 @@ def downgrade() -> None:
     with op.batch_alter_table('sla_clock', schema=None) as batch_op:
         batch_op.drop_index('ix_sla_clock_next')
         batch_op.drop_index('ix_sla_clock_conversation')
+        batch_op.drop_index('ix_report_sla_clock_start')
 
     op.drop_table('sla_clock')
     with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_message_created')
         batch_op.drop_index(batch_op.f('ix_message_text_fingerprint'))
         batch_op.drop_index(batch_op.f('ix_message_in_reply_to'))
         batch_op.drop_index(batch_op.f('ix_message_conversation_id'))
 
     op.drop_table('message')
     with op.batch_alter_table('draft', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_draft_published')
         batch_op.drop_index(batch_op.f('ix_draft_state'))
         batch_op.drop_index(batch_op.f('ix_draft_scheduled_at'))
         batch_op.drop_index(batch_op.f('ix_draft_conversation_id'))
@@ -389,6 +409,7 @@ def downgrade() -> None:
 
     op.drop_table('traffic_bucket')
     op.drop_table('slack_user')
+    op.drop_table('report_run')
     op.drop_table('processed_event')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_parent')
@@ -412,6 +433,7 @@ def downgrade() -> None:
 
     op.drop_table('incident')
     with op.batch_alter_table('conversation', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_conversation_first_inbound')
         batch_op.drop_index(batch_op.f('ix_conversation_status'))
         batch_op.drop_index(batch_op.f('ix_conversation_burst_id'))
 
