@@ -51,8 +51,9 @@ def test_each_line_in_gets_one_json_line_out_with_language_sentiment_bot_and_pri
     out = [json.loads(line) for line in r.stdout.splitlines()]
     assert [o["id"] for o in out] == ["1", "2", "3"]
     assert out[0]["language"] == "fr" and out[0]["sentiment"]["label"] == "negative" and out[0]["negative"]
-    assert out[0]["sla_policy"] == "vip" and out[0]["vip"] and out[0]["priority"] == "normal"
+    assert out[0]["sla_policy"] == "vip" and out[0]["vip"] and out[0]["priority"] == "urgent"  # negative + VIP
     assert out[1]["language"] == "en" and out[1]["sentiment"]["label"] == "positive" and out[1]["sla_policy"] == "default"
+    assert out[1]["priority"] == "normal"
     assert out[2]["bot"]["likely"] and out[2]["bot"]["reasons"] == ["labelled_bot"]
     assert set(out[1]["bot"]) == {"score", "reasons", "likely"}
 

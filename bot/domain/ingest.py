@@ -15,6 +15,7 @@ from bot.connectors.base import InboundMessage
 from bot.domain import bursts, clocks, statuses
 from bot.domain.outbox import enqueue_refresh, enqueue_slack, enqueue_slack_many
 from bot.domain.triage_ingest import triage_fields, triage_run
+from bot.domain.triage_priority import is_negative
 from bot.domain.urgency import alert_priority
 from storage.bulk import insert_rows
 from storage.models import Conversation, Message
@@ -160,8 +161,10 @@ def _ingest_customer_messages(s: Session, rules: clocks.SlaRules, now: float,
     msg_ids = _message_ids(c, set(later)) if later else {}
     clocks.start_new_conversations(s, rules, [(conv, m.text) for _, m, conv, first in placed if first], now)
     # Alerts are queued before the thread notes of this run: a channel's lane keeps that order.
+    negative = {id(conv) for _, m, conv, first in placed
+                if first and is_negative(triaged[(m.network, m.id)][0].sentiment)}
     enqueue_slack_many(s, now, [(c.slack_channel, "alert_post", f"alert:{c.id}", {"conversation_id": c.id},
-                                 alert_priority(rules, c)) for c in alerted])
+                                 alert_priority(rules, c, id(c) in negative)) for c in alerted])
     new_ids = {c.id for c in created}
     for (i, m, conv, first), row in zip(placed, rows, strict=True):
         if not first:

@@ -48,6 +48,7 @@ class Priority(IntEnum):
     then what happens inside threads, then refreshes of messages already shown."""
 
     URGENT = 0  # breach and escalation notes, pages and DMs, VIP/DM/high-priority alerts
+    NEGATIVE = 10  # a new conversation opened by an angry message: before the calm ones
     ALERT = 20  # a new conversation's alert
     NOTE = 40  # thread notes, draft cards and notes, channel messages
     REFRESH = 60  # chat.update of a parent: it renders the latest state whenever it goes

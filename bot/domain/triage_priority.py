@@ -1,14 +1,12 @@
-"""What triage means for priority, in one place (issue 9: "negative + VIP → high").
-
-Today a new conversation is always priority "normal" and its SLA policy is matched on account,
-network, kind, VIP and keywords. `is_negative` is the one test of a negative message: the single
-priority function (`alert_priority` in bot/domain/urgency.py, when it lands) should call it, and
-`would_give` below should then return that function's answer instead of "normal"."""
+"""What triage means for priority, in one place. `is_negative` is the one test of a negative
+message; the one priority function (`alert_priority` in bot/domain/urgency.py) takes its answer,
+and `would_give` reports what that function decides."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.urgency import PRIORITY_NAMES, alert_priority
 from bot.triage import Sentiment, Triage
 from storage.models import Conversation
 
@@ -37,5 +35,6 @@ def would_give(rules, account: str, network: str, kind: str, author_id: str, han
                         author_handle=handle, author_name="")
     policy = rules.match(conv, text) if rules is not None else None
     vip = rules.config.is_vip(author_id, handle) if rules is not None else False
-    return Verdict(priority=conv.priority, sla_policy=policy.name if policy else None, vip=vip,
-                   negative=is_negative(t.sentiment, t.sentiment_score))
+    negative = is_negative(t.sentiment, t.sentiment_score)
+    return Verdict(priority=PRIORITY_NAMES[alert_priority(rules, conv, negative)],
+                   sla_policy=policy.name if policy else None, vip=vip, negative=negative)

@@ -9,11 +9,16 @@ from storage.models import Conversation
 URGENT_CONVERSATION_PRIORITIES = frozenset({"high", "urgent"})
 
 
-def alert_priority(rules, conv: Conversation) -> int:
-    """VIP authors (as the SLA rules name them), customer DMs and urgent conversations first."""
+def alert_priority(rules, conv: Conversation, negative: bool = False) -> int:
+    """VIP authors (as the SLA rules name them), customer DMs and urgent conversations first; then
+    conversations opened by a negative message (bot/domain/triage_priority.py is_negative). Only
+    the first are never folded into a burst card: on a bad-buzz day most messages are negative."""
     if conv.kind == "dm" or conv.priority in URGENT_CONVERSATION_PRIORITIES:
         return Priority.URGENT
     config = getattr(rules, "config", None)
     if config is not None and config.is_vip(conv.author_id or "", conv.author_handle or ""):
         return Priority.URGENT
-    return Priority.ALERT
+    return Priority.NEGATIVE if negative else Priority.ALERT
+
+
+PRIORITY_NAMES = {Priority.URGENT: "urgent", Priority.NEGATIVE: "negative", Priority.ALERT: "normal"}

@@ -123,3 +123,12 @@ def test_muted_authors_and_likely_bots_are_left_out_of_spike_counts(veille):
         counts = {b.seconds: b.count for b in s.scalars(select(TrafficBucket).where(
             TrafficBucket.scope == traffic.account_scope("acme")))}
     assert counts[traffic.FINE] == 1 and counts[traffic.HOUR] == 1
+
+
+def test_an_angry_mention_is_posted_before_calmer_ones_that_arrived_earlier(veille):
+    for i in range(3):
+        veille.mention(f"calm-{i}", f"Hello, when does the shop open on Sunday? ({i})", author=f"u-{i}", handle=f"@p{i}")
+    veille.mention("angry", "This is the worst service ever, I am furious and disgusted!", author="u-x", handle="@angry")
+    veille.settle()
+    texts = [all_text(a) for a in veille.alerts()]
+    assert len(texts) == 4 and "furious" in texts[0]
