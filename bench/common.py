@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import statistics
 import tempfile
+import uuid
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert, text
 
 from bot.clock import RealClock
 from bot.config import Settings, parse_config
@@ -15,6 +16,26 @@ from storage.db import Database
 from storage.models import Conversation, Message, SlaClock
 
 SIGNING, INGEST = "bench-signing", "bench-ingest"
+
+
+def bench_database(url: str | None, name: str):
+    """(database URL, cleanup): a fresh SQLite file when `url` is None, else a schema of its own
+    in that PostgreSQL database, dropped by cleanup (a bench never touches existing tables)."""
+    if url is None:
+        tmp = Path(tempfile.mkdtemp(prefix=f"veille-{name}-bench-"))
+        return f"sqlite:///{tmp / 'bench.db'}", lambda: None
+    schema = f"veille_{name}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url)
+    with admin.begin() as c:
+        c.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in url else "?"
+
+    def drop() -> None:
+        with admin.begin() as c:
+            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+    return f"{url}{sep}options=-csearch_path%3D{schema}", drop
 
 
 def make_veille(db_url: str | None = None):

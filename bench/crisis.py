@@ -28,9 +28,7 @@ import argparse
 import json
 import re
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,8 +36,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
+from bench.common import bench_database  # noqa: E402
 from bot.clock import RealClock  # noqa: E402
 from bot.config import Settings, parse_config  # noqa: E402
 from bot.signing import signed_headers  # noqa: E402
@@ -89,7 +88,7 @@ def run(args, folding: bool) -> dict:
 
     saved = bursts.FOLD_BACKLOG
     bursts.FOLD_BACKLOG = saved if folding else 10**9  # the baseline: nothing ever folds
-    db_url, cleanup = _database(args.database_url)
+    db_url, cleanup = bench_database(args.database_url, "crisis")
     clock = RealClock()
     channels = [CRISIS_CHANNEL] + [c for _, c in BACKGROUND]
     standin = SlackStandIn(clock=clock, rate_limits=True, channels=channels).start()
@@ -320,23 +319,6 @@ def _print(mode: str, r: dict) -> None:
           "all in the crisis channel)")
     print(f"   crisis channel: {r['posts_crisis']} messages posted, busiest minute {r['crisis_max_minute']} "
           f"(Slack: about 60/min sustained); burst cards {r['cards']}\n")
-
-
-def _database(url: str | None):
-    if url is None:
-        tmp = Path(tempfile.mkdtemp(prefix="veille-crisis-bench-"))
-        return f"sqlite:///{tmp / 'crisis.db'}", lambda: None
-    schema = f"veille_crisis_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url)
-    with admin.begin() as c:
-        c.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in url else "?"
-
-    def drop() -> None:
-        with admin.begin() as c:
-            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-    return f"{url}{sep}options=-csearch_path%3D{schema}", drop
 
 
 if __name__ == "__main__":

@@ -15,16 +15,15 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
+from bench.common import bench_database  # noqa: E402
 from bot.domain import reports  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Conversation, Draft, Message, SlaClock, SlaEvent  # noqa: E402
@@ -56,9 +55,9 @@ def main() -> int:
     ok = True
     targets = []
     if not args.postgres_only:
-        targets.append(("SQLite", _sqlite))
+        targets.append(("SQLite", lambda: bench_database(None, "report")))
     if not args.sqlite_only:
-        targets.append(("PostgreSQL", lambda: _postgres(args.database_url)))
+        targets.append(("PostgreSQL", lambda: bench_database(args.database_url, "report")))
     for name, make in targets:
         url, cleanup = make()
         try:
@@ -164,26 +163,6 @@ def _draft(did: int, kind: str, account: str, conv: int | None, at: int) -> dict
                 state="published", author="U0ALICE", approved_by="U0BOB", approved_at=at + 300, external_id=f"p{did}",
                 url=f"https://x.example/p{did}", created_at=at, updated_at=at + 400, workflow=None, workflow_step=0,
                 published_at=at + 400)
-
-
-def _sqlite():
-    tmp = Path(tempfile.mkdtemp(prefix="veille-report-bench-"))
-    return f"sqlite:///{tmp / 'bench.db'}", lambda: None
-
-
-def _postgres(url: str):
-    schema = f"veille_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url)
-    with admin.begin() as c:
-        c.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in url else "?"
-
-    def drop() -> None:
-        with admin.begin() as c:
-            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-    return f"{url}{sep}options=-csearch_path%3D{schema}", drop
 
 
 if __name__ == "__main__":

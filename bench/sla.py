@@ -17,15 +17,14 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
+from bench.common import bench_database  # noqa: E402
 from bot.clock import RealClock  # noqa: E402
 from bot.config import Settings, parse_config  # noqa: E402
 from bot.slack.standin import SlackStandIn  # noqa: E402
@@ -49,7 +48,7 @@ def main() -> int:
                     help="keep the stand-in's Slack rate limits on (Tier 3 chat.update caps the refreshes)")
     args = ap.parse_args()
 
-    db_url, cleanup = _database(args.database_url)
+    db_url, cleanup = bench_database(args.database_url, "sla")
     clock = RealClock()
     standin = SlackStandIn(clock=clock, rate_limits=args.slack_limits, channels=CHANNELS).start()
     try:
@@ -193,25 +192,6 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
         return (samples[0], samples[0]) if samples else (float("nan"), float("nan"))
     qs = statistics.quantiles(samples, n=100, method="inclusive")
     return qs[49], qs[98]
-
-
-def _database(url: str | None):
-    if url is None:
-        tmp = Path(tempfile.mkdtemp(prefix="veille-sla-bench-"))
-        return f"sqlite:///{tmp / 'bench.db'}", lambda: None
-    # A schema of its own, dropped afterwards: the bench never touches existing tables.
-    schema = f"veille_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url)
-    with admin.begin() as c:
-        c.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in url else "?"
-
-    def drop() -> None:
-        with admin.begin() as c:
-            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-    return f"{url}{sep}options=-csearch_path%3D{schema}", drop
 
 
 if __name__ == "__main__":

@@ -27,14 +27,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import bench_database  # noqa: E402
 from bot.clock import TestClock  # noqa: E402
 from bot.config import parse_config  # noqa: E402
 from bot.connectors.base import Author, InboundMessage  # noqa: E402
@@ -157,16 +155,11 @@ def _fresh_schema(url: str):
     if not url.startswith("postgresql"):
         yield url
         return
-    schema = f"veille_spikes_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url)
-    with admin.begin() as c:
-        c.execute(text(f"CREATE SCHEMA {schema}"))
+    fresh, drop = bench_database(url, "spikes")
     try:
-        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+        yield fresh
     finally:
-        with admin.begin() as c:
-            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+        drop()
 
 
 def main() -> None:

@@ -37,7 +37,26 @@ class DirectoryUnavailable(ApprovalError):
         self.group = group
 
 
-class Membership:
+class TeamRoles:
+    """Approver and admin, by the team's lists and groups; `group_members` says who is in a group."""
+
+    _team: TeamConfig
+
+    def group_members(self, group_id: str) -> frozenset[str]:
+        raise NotImplementedError
+
+    def is_approver(self, user: str) -> bool:
+        if user in self._team.approvers:
+            return True
+        return bool(self._team.approvers_group) and user in self.group_members(self._team.approvers_group)
+
+    def is_admin(self, user: str) -> bool:
+        if user in self._team.admins:
+            return True
+        return bool(self._team.admins_group) and user in self.group_members(self._team.admins_group)
+
+
+class Membership(TeamRoles):
     """The team's approvers and admins and some groups' members, resolved before a transaction:
     what the workflow asks of `People` (bot/domain/workflows.py), answered without the network."""
 
@@ -52,18 +71,8 @@ class Membership:
             raise DirectoryUnavailable(group_id)
         return found
 
-    def is_approver(self, user: str) -> bool:
-        if user in self._team.approvers:
-            return True
-        return bool(self._team.approvers_group) and user in self.group_members(self._team.approvers_group)
 
-    def is_admin(self, user: str) -> bool:
-        if user in self._team.admins:
-            return True
-        return bool(self._team.admins_group) and user in self.group_members(self._team.admins_group)
-
-
-class Directory:
+class Directory(TeamRoles):
     def __init__(self, db, client: WebClient, team: TeamConfig, clock):
         self._db, self._client, self._team, self._clock = db, client, team, clock
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
@@ -126,15 +135,6 @@ class Directory:
             self._groups[group_id] = (now, users)
         return users
 
-    def is_approver(self, user: str) -> bool:
-        if user in self._team.approvers:
-            return True
-        return bool(self._team.approvers_group) and user in self.group_members(self._team.approvers_group)
-
-    def is_admin(self, user: str) -> bool:
-        if user in self._team.admins:
-            return True
-        return bool(self._team.admins_group) and user in self.group_members(self._team.admins_group)
 
     # ---- channel membership (access rules) ----------------------------------------------------
 
