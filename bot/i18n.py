@@ -710,6 +710,19 @@ MESSAGES.update({
 })
 
 
+# ---- why a publication failed or waits for a person (bot/domain/reasons.py, bot/blocks/common.py) ----
+MESSAGES.update({
+    "reason_approver_gone": {"en": "the approver is no longer allowed to approve",
+                             "fr": "l'approbateur n'a plus le droit d'approuver"},
+    "reason_step_unapproved": {"en": "step {step} ({name}) is no longer approved by someone allowed to",
+                               "fr": "l'étape {step} ({name}) n'est plus approuvée par quelqu'un qui en a le droit"},
+    "reason_missed_time": {"en": "missed its time by {minutes} min (Veille was not running): Retry publishes it now",
+                           "fr": "heure dépassée de {minutes} min (Veille ne tournait pas) : Réessayer la publie maintenant"},
+    "reason_no_lookup": {"en": "this network offers no look-up", "fr": "ce réseau ne permet pas de vérifier"},
+    "reason_lookup_failed": {"en": "could not check: {error}", "fr": "vérification impossible : {error}"},
+})
+
+
 # ---- triage: language, sentiment, bots and mutes (issue 9; bot/triage, bot/domain/mutes.py,
 # handlers/commands_mute.py, the alert's triage line and the reply modal's language warning).
 MESSAGES.update({

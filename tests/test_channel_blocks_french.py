@@ -54,3 +54,19 @@ def test_thread_notes_in_french():
     assert fallback == "Première réponse en risque"
     assert _read(blocks[0]["text"]["text"], "fr") == (":warning: Première réponse : échéance aujourd'hui 10:10. "
                                                       "Personne n'est assigné : utilisez *M'assigner*.")
+
+
+def test_why_a_publication_failed_is_told_in_the_channels_language_and_a_networks_answer_as_it_said_it():
+    from bot.blocks.draft import draft_message
+    from bot.domain.reasons import reason
+    from storage.models import Draft
+
+    def failed(error: str) -> Draft:
+        return Draft(id=4, kind="reply", conversation_id=7, account="acme_fr", text="Bonjour", version=1,
+                     content_hash="h", state="failed", author="U0ALICE", last_error=error, created_at=NOW,
+                     updated_at=NOW)
+
+    late = failed(reason("missed_time", minutes=120))
+    assert "heure dépassée de 120 min" in str(draft_message(late, lang="fr")[1])
+    assert "missed its time by 120 min" in str(draft_message(late, lang="en")[1])
+    assert "Status is a duplicate &lt;x&gt;" in str(draft_message(failed("Status is a duplicate <x>"), lang="fr")[1])

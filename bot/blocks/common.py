@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.reasons import parse as parse_reason
+from bot.i18n import t
 from bot.slack.escape import escaped
 
 NETWORK_LABELS = {
@@ -13,6 +15,16 @@ NETWORK_LABELS = {
 }
 
 SECTION_LIMIT = 3000
+
+
+def reason_text(lang: str, stored: str | None, limit: int = 500) -> str:
+    """Why something failed, in `lang`: our own reasons from their key (bot/domain/reasons.py), a
+    network's or a bridge's answer as it said it. Escaped either way."""
+    found = parse_reason(stored)
+    if found is None:
+        return escaped(stored or "?", limit)
+    key, params = found
+    return t(lang, f"reason_{key}", **{k: escaped(str(v), limit) for k, v in params.items()})
 
 
 def network_label(network: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import post
-from bot.blocks.common import actions, button, context, section
+from bot.blocks.common import actions, button, context, reason_text, section
 from bot.domain.approvals import CardStatus, short_id
 from bot.i18n import t
 from bot.ids import Action, Block
@@ -57,7 +57,7 @@ def state_line(d: Draft, *, lang: str = "en") -> str:
             return ":no_entry: " + t(lang, "post_line_rejected", who=f"<@{d.rejected_by}>",
                                      reason=escaped(d.reject_reason or "", 500))
         case "failed":
-            return ":x: " + t(lang, "post_line_failed", error=escaped(d.last_error or t(lang, "error_unknown"), 500))
+            return ":x: " + t(lang, "post_line_failed", error=reason_text(lang, d.last_error) if d.last_error else t(lang, "error_unknown"))
         case "unknown":
             return ":grey_question: " + t(lang, "draft_line_unknown")
         case "needs_human":

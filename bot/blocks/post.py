@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.blocks.common import actions, button, context, network_label, plain, section
+from bot.blocks.common import actions, button, context, network_label, plain, reason_text, section
 from bot.domain.approvals import CardStatus, short_id
 from bot.domain.workflows import Step
 from bot.i18n import t
@@ -122,7 +122,7 @@ def post_state_line(d: Draft, status: CardStatus | None = None, lang: str = "en"
             return ":no_entry: " + t(lang, "post_line_rejected", who=f"<@{d.rejected_by}>",
                                      reason=escaped(d.reject_reason or "", 500))
         case "failed":
-            return ":x: " + t(lang, "post_line_failed", error=escaped(d.last_error or "?", 500))
+            return ":x: " + t(lang, "post_line_failed", error=reason_text(lang, d.last_error))
         case "unknown":
             return ":grey_question: " + t(lang, "post_line_unknown")
         case "needs_human":
@@ -321,7 +321,7 @@ def audit_lines(lang: str, history: Sequence[AuditLog]) -> list[str]:
             extra.append("→ " + date_token(det["scheduled_at"], WHEN_FORMAT))
         for key in ("reason", "error", "why"):
             if det.get(key):
-                extra.append(f"“{escaped(str(det[key]), 200)}”")
+                extra.append(f"“{reason_text(lang, str(det[key]), 200)}”")
         if det.get("url"):
             extra.append(link(det["url"], det["url"]))
         tail = (" · " + " · ".join(extra)) if extra else ""

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot.domain import audit, workflows
 from bot.domain.outbox import enqueue, enqueue_refresh, enqueue_slack, network_lane
 from bot.domain.post_limits import RULES, check_length
+from bot.domain.reasons import reason
 from bot.domain.workflows import People, Step
 from storage.models import Approval, Conversation, Draft, Outbox, SlackUser
 from storage.upsert import insert_ignore
@@ -351,7 +352,7 @@ def _may_approve_any_step(d: Draft, user: str, people: People) -> bool:
 
 def still_approved(s: Session, d: Draft, people: People) -> str | None:
     """Checked again at publication: every step of this version still complete with approvals by
-    people who may still give them. None if fine, else why not (in English, for the log and card)."""
+    people who may still give them. None if fine, else why not (bot/domain/reasons.py)."""
     steps = steps_of(d)
     if not steps:
         return None  # this account publishes without approval
@@ -360,8 +361,8 @@ def still_approved(s: Session, d: Draft, people: People) -> str | None:
         done = {1: [d.approved_by]}
     for i, step in enumerate(steps, start=1):
         if not workflows.complete(step, done.get(i, ()), people, authors(d)):
-            return "the approver is no longer allowed to approve" if len(steps) == 1 else \
-                f"step {i} ({step.name or 'approval'}) is no longer approved by someone allowed to"
+            return reason("approver_gone") if len(steps) == 1 else \
+                reason("step_unapproved", step=i, name=step.name or "")
     return None
 
 

@@ -34,6 +34,7 @@ from bot.domain.approvals import (
 )
 from bot.domain.installation import installation_id
 from bot.domain.outbox import enqueue_refresh
+from bot.domain.reasons import reason
 from bot.domain.workflows import load as steps_of_workflow
 from bot.jobs import lease
 from bot.slack.directory import DirectoryUnavailable
@@ -132,7 +133,7 @@ def _prepare_in(s, d: Draft | None, row, now: float, people, reconciling: bool) 
     if not reconciling and d.state == APPROVED and not_after and now > not_after:
         # Veille was down at the post's minute: publishing hours late may be wrong; a human decides.
         minutes = int(now - (not_after - LATE_LIMIT)) // 60
-        late = f"missed its time by {minutes} min (Veille was not running): Retry publishes it now"
+        late = reason("missed_time", minutes=minutes)
         _set(s, d, now, FAILED, error=late)
         audit.record(s, now, "veille", "publish_failed", "draft", d.id, error=late)
         return Outcome("failed", error=late)
@@ -222,10 +223,10 @@ def _reconcile(db, connector, draft_id: int, req: PublishRequest, row, now: floa
     try:
         found = connector.lookup(req)
     except LookupUnsupported:
-        return _needs_human(db, draft_id, now, "this network offers no look-up", row)
+        return _needs_human(db, draft_id, now, reason("no_lookup"), row)
     except ConnectorError as e:
         if row.attempts >= MAX_RECONCILES:
-            return _needs_human(db, draft_id, now, f"could not check: {e}", row)
+            return _needs_human(db, draft_id, now, reason("lookup_failed", error=str(e)[:300]), row)
         return Outcome("unknown", run_at=now + RECONCILE_AFTER, error=str(e))
     if found is not None:
         return _finish_published(db, None, draft_id, found, now, row, reconciled=True)
