@@ -60,6 +60,7 @@ VIP_HANDLE, VIP_NAME = "@chef_marie", "Chef Marie"
 BUZZ_TEXTS = ["@AcmeHelp your update deleted all my photos", "the new update wiped my photos, unacceptable",
               "Where are my photos?? Your update deleted everything", "update deleted my photos and support is silent",
               "boycott Acme until you bring my photos back"]
+INCIDENT_REPLY = "On it. Statement with legal in 15 min; Alice, can you work the Triage list?"
 TRIAGE_LINES = 12  # the Triage list is printed up to its first rows
 SCHEDULED_POST = "Summer sale: 20% off everything this weekend! :sunny:"
 
@@ -208,15 +209,18 @@ def bad_buzz(stage: Stage) -> None:
     stage.say(f"The VIP's own alert is in Slack {time.time() - vip_sent:.1f} s after she wrote "
               f"({max(queued, 0)} ordinary alerts of the burst still queued behind it)")
     stage.notes["vip_ts"] = vip["ts"]
-    stage.alert(BUZZ_CHANNEL, "Incident on")
+    incident = stage.alert(BUZZ_CHANNEL, "Incident on")
     stage.say("Veille detects the spike: an incident opens in #acmehelp-mentions, Camille (on call) is paged")
     _wait(lambda: len(s.messages(dm_channel_id(CAMILLE))) > dms_before, "the on-call DM of the incident")
     _wait(lambda: any(e["event_action"] == "trigger" and e["dedup_key"].startswith("veille-incident-")
                       for e in stage.pagerduty.events), "the incident's PagerDuty page")
+    stage.say("Camille takes the incident in its thread; Alice opens Triage on the burst card")
+    # A person's message in the thread: Veille subscribes to no message events, so only Slack keeps it.
+    s.store_user_message(CAMILLE, BUZZ_CHANNEL, INCIDENT_REPLY, incident["ts"])
     card = _wait(lambda: next((m for m in s.top_level(BUZZ_CHANNEL) if _has(m, Action.TRIAGE)), None),
                  "the burst card")
     stage.notes["burst_card_ts"] = card["ts"]
-    stage.slack.command(ALICE, f"triage @{BUZZ_ACCOUNT}", channel=BUZZ_CHANNEL)
+    stage.slack.command(ALICE, f"triage @{BUZZ_ACCOUNT}", channel=BUZZ_CHANNEL)  # what the card's button opens
     _wait(lambda: any(_has(v, Action.TRIAGE_ROW) for v in s.views(ALICE)), "the Triage list")
 
     stage.say("Two minutes later the summer-sale post falls due while the incident is open (the clock runs x60)")
