@@ -9,6 +9,7 @@ import contextlib
 import io
 import re
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ import pytest
 from bot import demo
 from bot.demo import BUZZ_SIZE, SCENES, SPEED, run_demo
 from bot.domain.bursts import FOLD_BACKLOG
+from bot.slack.standin.api import WebApi
+from bot.slack.standin.state import dm_channel_id
 
 
 def _demo_folders() -> set[Path]:
@@ -125,3 +128,26 @@ def test_the_demo_is_a_list_of_scenes_one_can_add_to():
     assert [scene.__name__ for scene in SCENES] == ["mentions_arrive", "english_reply_approved",
                                                     "french_member_replies", "breach_escalates_to_oncall",
                                                     "bad_buzz"]
+
+
+def test_with_a_slow_slack_on_the_accelerated_clock_every_note_of_the_escalation_is_posted_once(tmp_path, monkeypatch):
+    """The failure itself: chat.postMessage takes 250 ms (a busy Slack), longer than a 60 s lease
+    lasts at x720. Each note, DM and alert of the escalation still reaches Slack once."""
+    with demo._stage(tmp_path, lambda _msg: None) as stage:
+        for scene in (demo.mentions_arrive, demo.english_reply_approved, demo.french_member_replies):
+            scene(stage)  # only Tom is left to breach
+        run = WebApi._run
+
+        def slow(self, method, params):
+            if method == "chat.postMessage":
+                time.sleep(0.25)  # before the message exists: a takeover would find nothing and resend
+            return run(self, method, params)
+
+        monkeypatch.setattr(WebApi, "_run", slow)
+        demo.breach_escalates_to_oncall(stage)
+        tom = stage.alert(demo.EN_CHANNEL, "1002")
+        posted = [m["text"] for m in stage.standin.thread(demo.EN_CHANNEL, tom["ts"])[1:]]  # the notes
+        posted += [m["text"] for m in stage.standin.messages(dm_channel_id(demo.CAMILLE))]
+        alerts = [m for m in stage.standin.top_level(demo.EN_CHANNEL) if "1002" in str(m.get("blocks"))]
+    assert len(alerts) == 1 and any("breached" in text for text in posted)
+    assert sorted(posted) == sorted(set(posted)), [t for t in posted if posted.count(t) > 1]
