@@ -2,9 +2,12 @@
 PagerDuty stand-in, the real app over HTTP, an English channel and a French one, mentions on
 two brand accounts, replies drafted and approved (one by a French member, who reads Veille in
 French), and one conversation left to breach on an accelerated clock (1 s = 12 min) until it
-escalates to the on-call member's DM and to PagerDuty. The channels are printed as each person
-reads them in Slack. Nothing is left behind: the database lives in a temporary folder removed
-at the end.
+escalates to the on-call member's DM and to PagerDuty. Then a bad buzz on a third account: six
+weeks of ordinary traffic on record, 300 angry mentions and a VIP's in a few seconds, a spike
+incident (channel message and thread, on-call DM, PagerDuty `critical`), one burst card with
+Triage instead of 300 alerts, the VIP's own alert, and a scheduled post held. The channels are
+printed as each person reads them in Slack. Nothing is left behind: the database lives in a
+temporary folder removed at the end.
 
 The story is a list of scenes (SCENES), each a function of the running `Stage`: a new scene is
 one more function in the list."""
@@ -204,11 +207,10 @@ def bad_buzz(stage: Stage) -> None:
                                         f"{BUZZ_TEXTS[(sent + i) % len(BUZZ_TEXTS)]} #{sent + i}")
                                for i in range(1, batch + 1)])
         sent += batch
-    vip = stage.alert(BUZZ_CHANNEL, "vip-1")
+    stage.alert(BUZZ_CHANNEL, "vip-1")
     queued = _own_alerts(stage) - sum(1 for m in s.top_level(BUZZ_CHANNEL)[before:] if _has(m, "buzz-"))
     stage.say(f"The VIP's own alert is in Slack {time.time() - vip_sent:.1f} s after she wrote "
               f"({max(queued, 0)} ordinary alerts of the burst still queued behind it)")
-    stage.notes["vip_ts"] = vip["ts"]
     incident = stage.alert(BUZZ_CHANNEL, "Incident on")
     stage.say("Veille detects the spike: an incident opens in #acmehelp-mentions, Camille (on call) is paged")
     _wait(lambda: len(s.messages(dm_channel_id(CAMILLE))) > dms_before, "the on-call DM of the incident")
@@ -229,7 +231,6 @@ def bad_buzz(stage: Stage) -> None:
           timeout=15)
     stage.clock.set_factor(1.0)
     folded = BUZZ_SIZE - _own_alerts(stage)
-    stage.notes["buzz_folded"] = folded
     stage.svc.poke()
     _wait(lambda: any(_has(m, f"*{folded}*") or _has(m, f" {folded} ") for m in s.top_level(BUZZ_CHANNEL)
                       if _has(m, Action.TRIAGE)), f"the burst card counting {folded}")
