@@ -2,9 +2,12 @@
 PagerDuty stand-in, the real app over HTTP, an English channel and a French one, mentions on
 two brand accounts, replies drafted and approved (one by a French member, who reads Veille in
 French), and one conversation left to breach on an accelerated clock (1 s = 12 min) until it
-escalates to the on-call member's DM and to PagerDuty. The channels are printed as each person
-reads them in Slack. Nothing is left behind: the database lives in a temporary folder removed
-at the end.
+escalates to the on-call member's DM and to PagerDuty. Then a bad buzz on a third account: six
+weeks of ordinary traffic on record, 300 angry mentions and a VIP's in a few seconds, a spike
+incident (channel message and thread, on-call DM, PagerDuty `critical`), one burst card with
+Triage instead of 300 alerts, the VIP's own alert, and a scheduled post held. The channels are
+printed as each person reads them in Slack. Nothing is left behind: the database lives in a
+temporary folder removed at the end.
 
 The story is a list of scenes (SCENES), each a function of the running `Stage`: a new scene is
 one more function in the list."""
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -23,11 +27,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
 
 from bot.app import build_app, build_services
 from bot.clock import ScaledClock
 from bot.config import Settings, parse_config
 from bot.connectors.webhook_target import PublishTarget
+from bot.domain import traffic
 from bot.httpserve import ServedApp
 from bot.ids import Action, Block, Input
 from bot.jobs.runner import Runner
@@ -35,15 +41,31 @@ from bot.pagerduty_standin import PagerDutyServer
 from bot.services import Services
 from bot.signing import signed_headers
 from bot.slack.standin import SlackDriver, SlackStandIn, render_channel, render_message
+from bot.slack.standin.render import render_view
 from bot.slack.standin.state import dm_channel_id
 from bot.web import build_web
 from storage.db import Database
+from storage.models import Conversation, Draft, TrafficBucket
+from storage.upsert import insert_ignore_many
 
 SPEED = 720  # one real second is twelve minutes: a one-hour SLA breaches in five seconds
+# Leases are counted in clock seconds. At x720 the production 60 s lease lasts 83 ms of real time,
+# so one slow Slack call let a second worker take the row over and post it again (two identical
+# breach notes). The demo's workers hold theirs for a minute of real time at the fastest speed.
+LEASE_SECONDS = 60 * SPEED
 SIGNING, INGEST, PUBLISH = "demo-signing-secret", "demo-ingest-secret", "demo-publish-secret"
 PAGERDUTY_KEY = "demo0pagerduty0routing0key000032"  # 32 characters, as PagerDuty wants
 ALICE, BOB, CAMILLE = "U0ALICE", "U0BOB", "U0CAMILLE"
 EN_CHANNEL, FR_CHANNEL = "C0ACME", "C0ACMEFR"
+BUZZ_ACCOUNT, BUZZ_CHANNEL = "acme_help", "C0ACMEHELP"  # the account the bad buzz hits
+BUZZ_SIZE = 300  # ordinary angry mentions in the bad buzz (plus one VIP)
+VIP_HANDLE, VIP_NAME = "@chef_marie", "Chef Marie"
+BUZZ_TEXTS = ["@AcmeHelp your update deleted all my photos", "the new update wiped my photos, unacceptable",
+              "Where are my photos?? Your update deleted everything", "update deleted my photos and support is silent",
+              "boycott Acme until you bring my photos back"]
+INCIDENT_REPLY = "On it. Statement with legal in 15 min; Alice, can you work the Triage list?"
+TRIAGE_LINES = 12  # the Triage list is printed up to its first rows
+SCHEDULED_POST = "Summer sale: 20% off everything this weekend! :sunny:"
 
 USERS = [
     {"id": ALICE, "name": "alice", "real_name": "Alice (community)", "tz": "Europe/Paris", "locale": "en-GB"},
@@ -72,6 +94,7 @@ class Stage:
     target: PublishTarget
     pagerduty: PagerDutyServer
     say: Callable[[str], None]
+    runner: Runner | None = None
     notes: dict[str, Any] = field(default_factory=dict)  # what a scene found, for the next ones
 
     def alert(self, channel: str, needle: str) -> dict[str, Any]:
@@ -157,8 +180,126 @@ def breach_escalates_to_oncall(stage: Stage) -> None:
           "the claim in the thread")
 
 
+def bad_buzz(stage: Stage) -> None:
+    """A bad buzz on @AcmeHelp: after six weeks of ordinary traffic, 300 angry mentions in a few
+    seconds. The spike opens an incident (message and thread in the channel, on-call DM,
+    PagerDuty `critical`), the burst folds into one card with Triage, a VIP still gets her own
+    alert at once, and a scheduled post due during the incident is held."""
+    s = stage.standin
+    stage.notes["ephemerals_before_buzz"] = {u["id"]: len(s.ephemerals(u["id"])) for u in USERS}
+    normal = _ordinary_history(stage)
+    stage.say(f"@AcmeHelp's last six weeks are on record: about {normal} mentions an hour at this time of the week")
+    stage.say("Alice schedules the summer-sale post on @AcmeHelp for two minutes from now; Bob approves it")
+    post = _schedule_and_approve(stage, 'in 2 minutes', SCHEDULED_POST)
+    stage.notes["buzz_post"] = post
+
+    stage.say(f"The bad buzz: {BUZZ_SIZE} angry mentions in a few seconds through the signed webhook, "
+              f"and in the middle one from the VIP {VIP_HANDLE}")
+    before, dms_before = len(s.top_level(BUZZ_CHANNEL)), len(s.messages(dm_channel_id(CAMILLE)))
+    thirds = [BUZZ_SIZE // 3, BUZZ_SIZE // 3, BUZZ_SIZE - 2 * (BUZZ_SIZE // 3)]
+    sent = 0
+    for n, batch in enumerate(thirds):
+        if n == 1:
+            vip_sent = time.time()
+            _post_mentions(stage, [_mention(stage, "vip-1", VIP_HANDLE, VIP_NAME,
+                                            "@AcmeHelp 12 years of recipes lost in your update. Call me.")])
+        _post_mentions(stage, [_mention(stage, f"buzz-{sent + i}", f"@angry_{sent + i}", f"Angry customer {sent + i}",
+                                        f"{BUZZ_TEXTS[(sent + i) % len(BUZZ_TEXTS)]} #{sent + i}")
+                               for i in range(1, batch + 1)])
+        sent += batch
+    stage.alert(BUZZ_CHANNEL, "vip-1")
+    queued = _own_alerts(stage) - sum(1 for m in s.top_level(BUZZ_CHANNEL)[before:] if _has(m, "buzz-"))
+    stage.say(f"The VIP's own alert is in Slack {time.time() - vip_sent:.1f} s after she wrote "
+              f"({max(queued, 0)} ordinary alerts of the burst still queued behind it)")
+    incident = stage.alert(BUZZ_CHANNEL, "Incident on")
+    stage.say("Veille detects the spike: an incident opens in #acmehelp-mentions, Camille (on call) is paged")
+    _wait(lambda: len(s.messages(dm_channel_id(CAMILLE))) > dms_before, "the on-call DM of the incident")
+    _wait(lambda: any(e["event_action"] == "trigger" and e["dedup_key"].startswith("veille-incident-")
+                      for e in stage.pagerduty.events), "the incident's PagerDuty page")
+    stage.say("Camille takes the incident in its thread; Alice opens Triage on the burst card")
+    # A person's message in the thread: Veille subscribes to no message events, so only Slack keeps it.
+    s.store_user_message(CAMILLE, BUZZ_CHANNEL, INCIDENT_REPLY, incident["ts"])
+    card = _wait(lambda: next((m for m in s.top_level(BUZZ_CHANNEL) if _has(m, Action.TRIAGE)), None),
+                 "the burst card")
+    stage.notes["burst_card_ts"] = card["ts"]
+    stage.slack.command(ALICE, f"triage @{BUZZ_ACCOUNT}", channel=BUZZ_CHANNEL)  # what the card's button opens
+    _wait(lambda: any(_has(v, Action.TRIAGE_ROW) for v in s.views(ALICE)), "the Triage list")
+
+    stage.say("Two minutes later the summer-sale post falls due while the incident is open (the clock runs x60)")
+    stage.clock.set_factor(60)
+    _wait(lambda: any(_has(m, "was not published") for m in s.messages(dm_channel_id(BOB))), "the held post's note",
+          timeout=15)
+    stage.clock.set_factor(1.0)
+    folded = BUZZ_SIZE - _own_alerts(stage)
+    stage.svc.poke()
+    _wait(lambda: any(_has(m, f"*{folded}*") or _has(m, f" {folded} ") for m in s.top_level(BUZZ_CHANNEL)
+                      if _has(m, Action.TRIAGE)), f"the burst card counting {folded}")
+    stage.say(f"Held, not published: {len(stage.target.published)} publications so far, all of them replies")
+
+
+def _ordinary_history(stage: Stage) -> int:
+    """Six weeks of hourly traffic for the account, written as the roll-up would have left it
+    (counts, not messages), so the detector has a baseline; returns this hour's usual count."""
+    now = int(stage.clock.now())
+    hour0 = now // 3600 * 3600
+
+    def usual(start: int) -> int:
+        local_hour = (start // 3600 + 1) % 24  # Paris, near enough for a shape
+        day = 40 if 8 <= local_hour < 20 else 8
+        return day + (start // 3600 * 7919) % 9  # a little deterministic noise
+    rows = [dict(scope=traffic.account_scope(BUZZ_ACCOUNT), seconds=3600, start=h, count=usual(h))
+            for h in range(hour0 - 6 * 7 * 24 * 3600, hour0, 3600)]
+    with stage.svc.db.session() as s:
+        insert_ignore_many(s, TrafficBucket, rows)
+    return usual(hour0 - 7 * 24 * 3600)
+
+
+def _schedule_and_approve(stage: Stage, when: str, text: str) -> str:
+    """Alice types `/veille post`, confirms; Bob approves with `/veille approve` and confirms."""
+    s = stage.standin
+    seen = len(s.ephemerals(ALICE))
+    stage.slack.command(ALICE, f'post @{BUZZ_ACCOUNT} "{when}" {text}', channel=BUZZ_CHANNEL)
+    answer = _wait(lambda: next((m for m in s.ephemerals(ALICE)[seen:] if _has(m, Action.POST_CONFIRM)), None),
+                   "the post's confirmation")
+    post = re.findall(r"`(p\d+)`", _has_text(answer))[0]
+    stage.slack.click(ALICE, BUZZ_CHANNEL, answer["ts"], Action.POST_CONFIRM)
+    _wait(lambda: any(_has(m, f"`{post}`") for m in s.top_level(BUZZ_CHANNEL)), "the post card")
+    seen = len(s.ephemerals(BOB))
+    stage.slack.command(BOB, f"approve {post}", channel=BUZZ_CHANNEL)
+    answer = _wait(lambda: next((m for m in s.ephemerals(BOB)[seen:]), None), "Bob's approval answer")
+    if _has(answer, Action.APPROVE_CONFIRM):
+        stage.slack.click(BOB, BUZZ_CHANNEL, answer["ts"], Action.APPROVE_CONFIRM)
+    _wait(lambda: _draft_state(stage, post) == "approved", f"the approval of {post}")
+    return post
+
+
+def _draft_state(stage: Stage, post: str) -> str | None:
+    with stage.svc.db.session() as s:
+        return s.scalar(select(Draft.state).where(Draft.id == int(post[1:])))
+
+
+def _mention(stage: Stage, mid: str, handle: str, name: str, text: str) -> dict[str, Any]:
+    return {"id": mid, "network": "x", "account": BUZZ_ACCOUNT, "kind": "mention",
+            "author": {"id": handle, "handle": handle, "name": name}, "text": text,
+            "url": f"https://social.example/{handle.strip('@')}/{mid}", "created_at": _iso(stage.clock.now())}
+
+
+def _post_mentions(stage: Stage, mentions: list[dict[str, Any]]) -> None:
+    body = json.dumps(mentions).encode()
+    r = stage.http.post("/ingest/webhook", content=body, headers=signed_headers(INGEST, body, stage.clock.now()))
+    if r.status_code != 202:
+        raise RuntimeError(f"demo: the webhook answered {r.status_code}: {r.text}")
+
+
+def _own_alerts(stage: Stage) -> int:
+    """Conversations of the burst that got their own alert (queued before the fold), posted or not."""
+    with stage.svc.db.session() as s:
+        return s.scalar(select(func.count()).select_from(Conversation).where(
+            Conversation.account == BUZZ_ACCOUNT, Conversation.burst_id.is_(None))) - 1  # the VIP's
+
+
 SCENES: list[Callable[[Stage], None]] = [mentions_arrive, english_reply_approved, french_member_replies,
-                                         breach_escalates_to_oncall]
+                                         breach_escalates_to_oncall, bad_buzz]
 
 
 # ---- what each person sees ------------------------------------------------------------------------
@@ -175,21 +316,39 @@ def transcript(stage: Stage) -> None:
     for message in s.messages(dm_channel_id(CAMILLE)):
         print(_indent(render_message(message, s, "Europe/Paris", lang="fr")))
     print()
-    _ephemerals("Alice's ephemeral answer to /veille approve r1:", ALICE, "Europe/Paris", "en", s)
+    cut = stage.notes.get("ephemerals_before_buzz")
+    _ephemerals("Alice's ephemeral answer to /veille approve r1:", ALICE, "Europe/Paris", "en", s, cut)
     _ephemerals("Bob's ephemeral answer to /veille queue (he reads times in New York):", BOB, "America/New_York",
-                "en", s)
+                "en", s, cut)
     _ephemerals("Camille's ephemeral answers (/veille approve r2, /veille queue, Je m'en occupe):", CAMILLE,
-                "Europe/Paris", "fr", s)
+                "Europe/Paris", "fr", s, cut)
     print("PagerDuty (local stand-in) received:")
     for event in stage.pagerduty.events:
-        summary = (event.get("payload") or {}).get("summary", "")
-        print(f"    {event['event_action']:<12} {event['dedup_key']}  {summary}".rstrip())
+        payload = event.get("payload") or {}
+        severity = f"[{payload['severity']}] " if payload.get("severity") else ""
+        print(f"    {event['event_action']:<12} {event['dedup_key']}  {severity}{payload.get('summary', '')}".rstrip())
     print(f"Published through the webhook connector: {len(stage.target.published)} replies, each exactly once.")
+    if "burst_card_ts" in stage.notes:
+        bad_buzz_transcript(stage)
 
 
-def _ephemerals(title: str, user: str, tz: str, lang: str, standin: SlackStandIn) -> None:
+def bad_buzz_transcript(stage: Stage) -> None:
+    s = stage.standin
+    print()
+    print(f"The bad buzz: what Alice reads in #acmehelp-mentions ({BUZZ_SIZE} angry mentions and a VIP, "
+          "one card instead of a flood):")
+    print(render_channel(s, BUZZ_CHANNEL, tz="Europe/Paris"))
+    print("Alice's Triage list (/veille triage @acme_help, first rows):")
+    view = [v for v in s.views(ALICE) if _has(v, Action.TRIAGE_ROW)][-1]
+    print(_indent("\n".join(render_view(s, view, tz="Europe/Paris").splitlines()[:TRIAGE_LINES]) + "\n    …"))
+    print("Bob's direct message from Veille (he approved the held post):")
+    for message in s.messages(dm_channel_id(BOB)):
+        print(_indent(render_message(message, s, "America/New_York")))
+
+
+def _ephemerals(title: str, user: str, tz: str, lang: str, standin: SlackStandIn, upto: dict | None = None) -> None:
     print(title)
-    for message in standin.ephemerals(user):
+    for message in standin.ephemerals(user)[:(upto or {}).get(user)]:  # the bad buzz's are its own
         print(_indent(render_message(message, standin, tz, lang=lang)))
 
 
@@ -219,8 +378,10 @@ def demo_config(publish_url: str, pagerduty_url: str) -> dict[str, Any]:
             {"key": "acme", "network": "x", "handle": "@Acme", "channel": EN_CHANNEL, "connector": connector},
             {"key": "acme_fr", "network": "mastodon", "handle": "@acme@mastodon.social", "channel": FR_CHANNEL,
              "connector": connector, "language": "fr"},
+            {"key": BUZZ_ACCOUNT, "network": "x", "handle": "@AcmeHelp", "channel": BUZZ_CHANNEL,
+             "connector": connector},
         ],
-        "sla": {"policies": [{"name": "standard",
+        "sla": {"vip_authors": [VIP_HANDLE], "policies": [{"name": "standard",
                               "first_response": {"target": "1h", "warn": ["80%"], "escalate_after": "10m"},
                               "next_response": {"target": "1h", "warn": ["80%"]}}]},
         "oncall": {"timezone": "Europe/Paris", "handoff": "mon 09:00", "layers": [
@@ -237,7 +398,8 @@ def _stage(tmp: Path, say: Callable[[str], None]) -> Iterator[Stage]:
         clock = ScaledClock(1.0)
         standin = SlackStandIn(clock=clock, users=USERS, usergroups={},
                                channels=[{"id": EN_CHANNEL, "name": "acme-mentions"},
-                                         {"id": FR_CHANNEL, "name": "acme-fr"}])
+                                         {"id": FR_CHANNEL, "name": "acme-fr"},
+                                         {"id": BUZZ_CHANNEL, "name": "acmehelp-mentions"}])
         standin.start()
         stack.callback(standin.stop)
         target = PublishTarget(PUBLISH, clock).start()
@@ -256,13 +418,13 @@ def _stage(tmp: Path, say: Callable[[str], None]) -> Iterator[Stage]:
         svc = build_services(settings, cfg, clock, db=db, env={"DEMO_PUBLISH_SECRET": PUBLISH})
         web = ServedApp(build_web(build_app(svc), svc)).start()
         stack.callback(web.stop)
-        runner = Runner(svc, pace_seconds=1.0)
+        runner = Runner(svc, pace_seconds=1.0, lease_seconds=LEASE_SECONDS)
         runner.start()
         stack.callback(runner.stop)
         slack = SlackDriver(standin, web.url + "/slack/events", SIGNING)
         stack.callback(slack.close)
         http = stack.enter_context(httpx.Client(base_url=web.url, timeout=10))
-        yield Stage(clock, standin, slack, http, svc, target, pagerduty, say)
+        yield Stage(clock, standin, slack, http, svc, target, pagerduty, say, runner)
 
 
 @contextmanager

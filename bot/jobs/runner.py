@@ -9,7 +9,7 @@ import threading
 from bot.domain import bursts
 from bot.jobs.crisis import CrisisDetector
 from bot.jobs.detector import detect, next_wakeup
-from bot.jobs.outbox_worker import OutboxWorker
+from bot.jobs.outbox_worker import LEASE_SECONDS, OutboxWorker
 from bot.jobs.poller import Poller
 from bot.jobs.scheduler import LOOKAHEAD, ScheduledPublisher, next_expiry, next_publication, tick
 from bot.services import Services
@@ -24,11 +24,14 @@ CRISIS_TICK = 1.0  # seconds between two spike checks (a burst is seen within a 
 
 
 class Runner:
-    def __init__(self, svc: Services, outbox_threads: int = 2, pace_seconds: float = 1.0):
+    def __init__(self, svc: Services, outbox_threads: int = 2, pace_seconds: float = 1.0,
+                 lease_seconds: int = LEASE_SECONDS):
+        # lease_seconds is in clock seconds: `veille demo` (clock x720) passes a longer one so a
+        # lease still lasts a minute of real time there; production keeps LEASE_SECONDS.
         self.svc = svc
         self.stop_event = threading.Event()
         self.worker = OutboxWorker(svc.db, svc.clock, svc.slack, svc.connectors, svc.directory, svc.rules,
-                                   pace_seconds=pace_seconds, cfg=svc.cfg)
+                                   pace_seconds=pace_seconds, lease_seconds=lease_seconds, cfg=svc.cfg)
         self._threads = [threading.Thread(target=self._outbox_loop, name=f"outbox-{i}", daemon=True)
                          for i in range(outbox_threads)]
         self._threads.append(threading.Thread(target=self._detector_loop, name="detector", daemon=True))
@@ -37,7 +40,7 @@ class Runner:
         self._threads.append(threading.Thread(target=self._poller_loop, name="poller", daemon=True))
         self._threads.append(threading.Thread(target=self._scheduler_loop, name="scheduler", daemon=True))
         self.publisher = ScheduledPublisher(svc.db, svc.clock, svc.connectors, svc.directory, svc.rules,
-                                            owner=f"{self.worker.owner}:publisher")
+                                            owner=f"{self.worker.owner}:publisher", lease_seconds=lease_seconds)
         self._threads.append(threading.Thread(target=self._publisher_loop, name="publisher", daemon=True))
         self.crisis = CrisisDetector(svc.db, svc.cfg, svc.rules)
         self._threads.append(threading.Thread(target=self._crisis_loop, name="crisis", daemon=True))

@@ -65,7 +65,8 @@ def claim_upcoming(db, owner: str, now: float, lookahead: float, limit: int, lea
 
 class ScheduledPublisher:
     def __init__(self, db, clock, connectors, approvers, rules, owner: str | None = None, senders: int = 8,
-                 lookahead: float = LOOKAHEAD, limit: int = 60):
+                 lookahead: float = LOOKAHEAD, limit: int = 60, lease_seconds: int = 60):
+        self.lease_seconds = lease_seconds  # clock seconds after the post's time
         self.db, self.clock, self.connectors, self.approvers, self.rules = db, clock, connectors, approvers, rules
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:publisher"
         self.lookahead, self.limit = lookahead, limit
@@ -76,7 +77,8 @@ class ScheduledPublisher:
 
     def run_once(self) -> int:
         """Lease this replica's share of the posts due soon, prepare them, send each at its second."""
-        rows = claim_upcoming(self.db, self.owner, self.clock.now(), self.lookahead, self.limit)
+        rows = claim_upcoming(self.db, self.owner, self.clock.now(), self.lookahead, self.limit,
+                              lease_seconds=self.lease_seconds)
         for due, group in groupby(rows, key=lambda r: r.run_at):
             self._burst(due, list(group))
         return len(rows)
