@@ -106,11 +106,12 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_report(args, settings)
         from bot.config_check import check_config
+        from bot.domain.reasons import as_text
 
         checked = check_config(settings)
         if args.cmd == "check-config":
             for notice in checked.notices:
-                print(f"note: {notice}")
+                print(f"note: {as_text(notice)}")
             print(f"{settings.veille_config}: {len(checked.cfg.accounts)} account(s), configuration is valid")
             return 0
         from bot.serve import serve

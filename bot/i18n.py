@@ -720,6 +720,10 @@ MESSAGES.update({
                            "fr": "heure dépassée de {minutes} min (Veille ne tournait pas) : Réessayer la publie maintenant"},
     "reason_no_lookup": {"en": "this network offers no look-up", "fr": "ce réseau ne permet pas de vérifier"},
     "reason_lookup_failed": {"en": "could not check: {error}", "fr": "vérification impossible : {error}"},
+    "reason_schedule_no_hours": {"en": "{path} has no open hours: business targets on it use calendar time",
+                                 "fr": "{path} n'a aucune heure d'ouverture : ses objectifs ouvrés comptent en temps calendaire"},
+    "reason_schedule_unused": {"en": "{path} names schedule '{schedule}' but no target sets business = true",
+                               "fr": "{path} nomme l'horaire « {schedule} » mais aucun objectif ne fixe business = true"},
 })
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import time
 from typing import Any
 
-from bot.blocks.common import actions, button, context, section
+from bot.blocks.common import actions, button, context, reason_text, section
 from bot.domain.oncall import OnCall
 from bot.domain.sla import Metric
 from bot.domain.sla.config import format_duration
@@ -217,7 +217,7 @@ def policies_message(lang: str, policies: Sequence[Policy], schedules: dict[str,
             lines.append("• " + t(lang, "sla_pause_on_hold"))
         blocks.append(section("\n".join(lines)))
     if notices:
-        blocks.append(section(t(lang, "sla_notices") + "\n" + "\n".join(f"• {escape(n)}" for n in notices)))
+        blocks.append(section(t(lang, "sla_notices") + "\n" + "\n".join(f"• {reason_text(lang, n)}" for n in notices)))
     blocks.append(context(t(lang, "sla_footer")))
     return title, blocks
 

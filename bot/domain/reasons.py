@@ -23,3 +23,11 @@ def parse(stored: str | None) -> tuple[str, dict] | None:
         return None
     key = data.pop("key", None)
     return (key, data) if isinstance(key, str) else None
+
+
+def as_text(stored: str, lang: str = "en") -> str:
+    """Plain text (logs, the command line): our reasons in `lang`, anything else as it is."""
+    from bot.i18n import t
+
+    found = parse(stored)
+    return stored if found is None else t(lang, f"reason_{found[0]}", **found[1])

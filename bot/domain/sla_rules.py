@@ -23,6 +23,7 @@ from typing import Any
 from bot.config import ConfigError, VeilleConfig
 from bot.domain.clocks import Deadline
 from bot.domain.oncall import OnCallConfigError, Rotation, parse_oncall_config
+from bot.domain.reasons import as_text
 from bot.domain.sla import (
     Metric,
     Policy,
@@ -141,7 +142,7 @@ def build_rules(cfg: VeilleConfig, env: Mapping[str, str] | None = None) -> Poli
     pagerduty = parse_pagerduty_config(cfg.pagerduty, env)
     notices = list(config.notices)
     for notice in notices:
-        log.warning("SLA configuration: %s", notice)
+        log.warning("SLA configuration: %s", as_text(notice))
     return PolicyRules(config, escalation, oncall, pagerduty, notices)
 
 

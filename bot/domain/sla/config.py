@@ -37,6 +37,7 @@ from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.reasons import reason
 from bot.domain.sla.policy import Match, Metric, Policy, Target, TargetWarning
 from bot.domain.sla.schedule import Holiday, Schedule
 
@@ -87,7 +88,7 @@ def parse_sla_config(data: Mapping[str, Any]) -> SlaConfig:
             raise SlaConfigError(path, f'"{ALWAYS}" is the built-in 24x7 schedule; pick another name')
         schedules[name] = parse_schedule(raw, path, name)
         if not schedules[name].has_weekly_hours:
-            notices.append(f"{path} has no open hours: business targets on it use calendar time")
+            notices.append(reason("schedule_no_hours", path=path))
 
     raw_policies = sla.get("policies", [])
     if not isinstance(raw_policies, list):
@@ -99,9 +100,7 @@ def parse_sla_config(data: Mapping[str, Any]) -> SlaConfig:
         if any(p.name == policy.name for p in policies):
             raise SlaConfigError(f"{path}.name", f"{policy.name!r} is already used by another policy")
         if policy.schedule_name != ALWAYS and not any(t.business for t in policy.targets.values()):
-            notices.append(
-                f"{path} names schedule {policy.schedule_name!r} but no target sets business = true"
-            )
+            notices.append(reason("schedule_unused", path=path, schedule=policy.schedule_name))
         policies.append(policy)
 
     vip_authors = frozenset(

@@ -88,10 +88,15 @@ def test_a_schedule_without_hours_is_open_all_day_except_holidays():
     assert config.notices == []
 
 
-def test_a_schedule_with_no_open_hours_is_reported_to_the_admin():
+def test_a_schedule_with_no_open_hours_is_reported_to_the_admin_in_their_language():
+    from bot.domain.reasons import as_text
+
     config = parse('[sla.schedules.never]\ntimezone = "UTC"\nhours = {}')
-    assert config.notices == [
+    assert [as_text(n) for n in config.notices] == [
         "sla.schedules.never has no open hours: business targets on it use calendar time"
+    ]
+    assert [as_text(n, "fr") for n in config.notices] == [
+        "sla.schedules.never n'a aucune heure d'ouverture : ses objectifs ouvrés comptent en temps calendaire"
     ]
 
 
