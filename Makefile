@@ -10,7 +10,7 @@ EXTRAS ?=
 # One stamp per set of extras, so `make setup EXTRAS=postgres` after a plain setup installs them.
 RUNTIME := $(VENV)/.installed-runtime$(if $(EXTRAS),-$(EXTRAS))
 DEV := $(VENV)/.installed-dev
-BENCHES := ack ingest connectors_ingest bluesky_ingest sla publish
+BENCHES := ack ingest connectors_ingest bluesky_ingest sla publish spikes crisis
 
 .PHONY: setup dev demo test lint bench
 
