@@ -10,8 +10,8 @@ EXTRAS ?=
 # One stamp per set of extras, so `make setup EXTRAS=postgres` after a plain setup installs them.
 RUNTIME := $(VENV)/.installed-runtime$(if $(EXTRAS),-$(EXTRAS))
 DEV := $(VENV)/.installed-dev
-# Every bench in bench/ (bench/common.py is their shared code, not a bench).
-BENCHES := $(sort $(filter-out common __init__,$(basename $(notdir $(wildcard bench/*.py)))))
+# Every bench in bench/: the modules that run as a program (the others are their shared code).
+BENCHES := $(sort $(basename $(notdir $(shell grep -l __main__ bench/*.py))))
 
 .PHONY: setup dev demo test lint bench
 

@@ -47,7 +47,8 @@ class Priority(IntEnum):
     """Smaller goes first (then older). What a team must see at once, then new conversations,
     then what happens inside threads, then refreshes of messages already shown."""
 
-    URGENT = 0  # breach and escalation notes, pages and DMs, VIP/DM/high-priority alerts
+    OVERDUE = -10  # breach and escalation notes: a deadline already passed, so before anything new
+    URGENT = 0  # pages and DMs, VIP/DM/high-priority alerts
     NEGATIVE = 10  # a new conversation opened by an angry message: before the calm ones
     ALERT = 20  # a new conversation's alert
     NOTE = 40  # thread notes, draft cards and notes, channel messages

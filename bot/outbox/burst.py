@@ -38,7 +38,12 @@ class BurstCard(SlackOp):
 
 @register
 class BurstRefresh(SlackUpdate):
+    """Ahead of the refreshes of single alerts for the workspace's chat.update budget: it is what
+    makes hundreds of folded conversations visible. Same priority as the card's post, so in the
+    card's lane it still follows it."""
+
     name = Op.BURST_REFRESH
+    priority = Priority.ALERT
 
     def build(self, s, row, now, cfg=None):
         burst = _burst(s, row)

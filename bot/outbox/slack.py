@@ -111,7 +111,7 @@ class ThreadNote(SlackOp):
 
     def priority_for(self, payload):
         if payload.get("note") in URGENT_NOTES:
-            return Priority.URGENT
+            return Priority.OVERDUE
         return Priority.ALERT if payload.get("note") == "warning" else Priority.NOTE
 
     def parent_key(self, s, payload):

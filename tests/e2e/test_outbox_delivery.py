@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from bot.domain.outbox import Op, enqueue, enqueue_slack, slack_lane
+from bot.domain.outbox import Op, Priority, SideLane, enqueue, enqueue_slack, side_lane, slack_lane
 from bot.jobs import lease, outbox_health
 from bot.jobs.outbox_worker import OutboxWorker
 from bot.slack.client import make_web_client
@@ -235,3 +235,35 @@ def test_an_alert_already_breached_on_arrival_jumps_a_burst_with_its_breach_note
     assert len(alerts) == 13
     assert "Sent during an outage" in all_text(alerts[0])
     assert any("breached" in all_text(m) for m in veille.thread(alerts[0]))
+
+
+def _claim_heads(v, budget=None) -> list[Outbox]:
+    """One claim as a worker would make it: the rows it would send first."""
+    return lease.claim_outbox(v.db, "bench-order", v.clock.now(), limit=10, budget=budget)
+
+
+def test_a_breach_note_goes_before_a_vip_alert_queued_earlier_in_its_channel(veille):
+    veille.mention("t-1", "Where is my order?")
+    veille.settle()
+    conv_id = _rows(veille, Op.ALERT_POST)[0].payload["conversation_id"]
+    with veille.db.session() as s:  # a VIP's alert already waiting, then a deadline passes
+        enqueue(s, veille.clock.now(), target="slack", op=Op.ALERT_POST, lane=slack_lane("C0ACME"),
+                key="alert:999999", payload={"conversation_id": 999999}, priority=Priority.URGENT)
+        enqueue_slack(s, veille.clock.now(), "C0ACME", Op.THREAD_NOTE, f"sla:{conv_id}:breach:0",
+                      conversation_id=conv_id, note="breach")
+    [first] = _claim_heads(veille)
+    assert (first.op, first.payload.get("note")) == (Op.THREAD_NOTE, "breach")
+
+
+def test_a_burst_cards_refresh_gets_the_last_chat_update_token_before_an_alerts_older_refresh(veille):
+    veille.mention("t-1", "Where is my order?")
+    veille.settle()
+    conv_id = _rows(veille, Op.ALERT_POST)[0].payload["conversation_id"]
+    with veille.db.session() as s:
+        enqueue_slack(s, veille.clock.now(), "C0ACME", Op.ALERT_REFRESH, f"alert_refresh:{conv_id}:x",
+                      conversation_id=conv_id)
+        enqueue(s, veille.clock.now(), target="slack", op=Op.BURST_REFRESH,
+                lane=side_lane("C0ACME", SideLane.BURST), key="burst_refresh:1:x", payload={"burst_id": 1})
+    one_token = lease.Bucket(rate=1e-9, burst=1.0)  # the workspace's chat.update budget nearly spent
+    claimed = _claim_heads(veille, budget=lambda row: ("chat.update-test", one_token))
+    assert [r.op for r in claimed] == [Op.BURST_REFRESH]
