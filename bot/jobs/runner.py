@@ -11,7 +11,14 @@ from bot.jobs.crisis import CrisisDetector
 from bot.jobs.detector import detect, next_wakeup
 from bot.jobs.outbox_worker import OutboxWorker
 from bot.jobs.poller import Poller
-from bot.jobs.scheduler import LOOKAHEAD, ScheduledPublisher, next_expiry, next_publication, tick
+from bot.jobs.scheduler import (
+    LOOKAHEAD,
+    PUBLISHER_GRACE,
+    ScheduledPublisher,
+    next_expiry,
+    next_publication,
+    tick,
+)
 from bot.services import Services
 
 log = logging.getLogger("veille.loops")
@@ -27,8 +34,9 @@ class Runner:
     def __init__(self, svc: Services, outbox_threads: int = 2, pace_seconds: float = 1.0):
         self.svc = svc
         self.stop_event = threading.Event()
+        svc.connectors.warm()  # an HTTP client each, built now rather than during the first burst of posts
         self.worker = OutboxWorker(svc.db, svc.clock, svc.slack, svc.connectors, svc.directory, svc.rules,
-                                   pace_seconds=pace_seconds, cfg=svc.cfg)
+                                   pace_seconds=pace_seconds, cfg=svc.cfg, publisher_grace=PUBLISHER_GRACE)
         self._threads = [threading.Thread(target=self._outbox_loop, name=f"outbox-{i}", daemon=True)
                          for i in range(outbox_threads)]
         self._threads.append(threading.Thread(target=self._detector_loop, name="detector", daemon=True))
