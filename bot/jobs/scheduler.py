@@ -31,10 +31,10 @@ log = logging.getLogger(__name__)
 LOOKAHEAD = 3  # seconds before its time a post is leased and prepared (then locked against edits)
 POST_LANES = "net:%:p%"  # bot/domain/approvals.py publish_lane: one lane per post
 # Seconds a scheduled post stays the publishers' alone after its time. An outbox worker that took
-# one would publish it alone, with several transactions, while a whole burst waits behind it
-# (bench/publish.py); past this, no publisher is running (all replicas' are down) and the worker
-# takes it as any due row.
-PUBLISHER_GRACE = 10
+# one would publish it alone, with several transactions, while a whole burst waits behind it; past
+# this, the publishers are behind (or none runs) and the workers help. Short on purpose: with 10 s
+# the publishers alone fell behind under load (bench/publish.py, docs/performance.md).
+PUBLISHER_GRACE = 2
 
 
 def tick(db, now: float, limit: int = 200) -> int:
