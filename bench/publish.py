@@ -153,6 +153,12 @@ def schedule_posts(db_url: str, cfg_data: dict, n: int, first_at: int, minutes: 
     return time.time() - started
 
 
+def draft_id(key: str) -> int:
+    """The draft's id in its publication key, "veille-<installation>-<draft id>-v<version>-<digest>"
+    (bot/domain/approvals.py publish_key)."""
+    return int(key.rsplit("-", 3)[1])
+
+
 def due_second(first_at: int, i: int, n: int, minutes: int, gap: float) -> int:
     """Post i falls due at its minute's burst: minute m of the hour plays at first_at + m * gap."""
     minute = (i * minutes) // n
@@ -237,7 +243,7 @@ def run(args, db_url: str, schema: str) -> int:
         errors = sorted({(d or {}).get("error", "?") for d in s.scalars(
             select(AuditLog.detail).where(AuditLog.action == "publish_unknown").limit(50))})
     db.dispose()
-    late = sorted(target.first[k] - at[int(k.split("-")[1])] for k in target.first)
+    late = sorted(target.first[k] - at[draft_id(k)] for k in target.first)
     duplicates = sum(c - 1 for c in target.count.values())
     over = sum(1 for x in late if x >= TARGET_P99)
     missing = args.posts - len(target.first)

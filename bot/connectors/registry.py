@@ -27,6 +27,15 @@ class Connectors:
             self._built[account_key] = build_connector(account, self._env, self._clock, self._transport)
         return self._built[account_key]
 
+    def warm(self) -> None:
+        """Build every account's connector up front (at start), so the first burst of scheduled
+        posts does not pay for it. One that cannot be built yet is left for `get` to explain."""
+        for account in self._cfg.accounts:
+            try:
+                self.get(account.key)
+            except (ConnectorError, ValueError, TypeError):
+                pass
+
     def can(self, account_key: str, op: str) -> bool:
         """Can this account's connector publish `op` ("reply" or "post")? A connector that cannot
         be built yet (a missing secret) is not refused here: its publication will say why."""

@@ -22,6 +22,7 @@ from sqlalchemy import update
 
 from bot import pagerduty
 from bot.jobs import lease, outbox_health, publish, slack_ops
+from bot.jobs.scheduler import left_to_publishers
 from bot.outbox.registry import op_for
 from bot.slack.errors import SlackFailure, SlackPermanent, SlackRateLimited, SlackUnknown, classify
 from storage.models import Outbox, OutboxState
@@ -49,8 +50,12 @@ def slack_failure(exc: Exception) -> SlackFailure | None:
 
 class OutboxWorker:
     def __init__(self, db, clock, slack: WebClient, connectors, approvers, rules, pace_seconds: float = 1.0,
-                 owner: str | None = None, lease_seconds: int = LEASE_SECONDS, cfg=None):
+                 owner: str | None = None, lease_seconds: int = LEASE_SECONDS, cfg=None,
+                 publisher_grace: float | None = None):
         self.db, self.clock, self.slack = db, clock, slack
+        # Set where a ScheduledPublisher runs (bot/jobs/runner.py): scheduled posts are left to the
+        # publishers for that many seconds after their time. None: this worker takes them when due.
+        self.publisher_grace = publisher_grace
         self.cfg = cfg  # the accounts' channel languages (None: English)
         self.connectors, self.approvers, self.rules = connectors, approvers, rules
         self.pace = pace_seconds
@@ -62,8 +67,9 @@ class OutboxWorker:
         now = self.clock.now()
         self._probe_auth(now)
         budget = self._budget if self.pace else None  # pace 0: no budget of our own (Slack's 429s pace us)
+        filters = () if self.publisher_grace is None else (left_to_publishers(now, self.publisher_grace),)
         rows = lease.claim_outbox(self.db, self.owner, now, limit=limit, lease_seconds=self.lease_seconds,
-                                  budget=budget)
+                                  budget=budget, filters=filters)
         for row in rows:
             op = op_for(row.op)
             try:

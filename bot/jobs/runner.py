@@ -11,7 +11,14 @@ from bot.jobs.crisis import CrisisDetector
 from bot.jobs.detector import detect, next_wakeup
 from bot.jobs.outbox_worker import LEASE_SECONDS, OutboxWorker
 from bot.jobs.poller import Poller
-from bot.jobs.scheduler import LOOKAHEAD, ScheduledPublisher, next_expiry, next_publication, tick
+from bot.jobs.scheduler import (
+    LOOKAHEAD,
+    PUBLISHER_GRACE,
+    ScheduledPublisher,
+    next_expiry,
+    next_publication,
+    tick,
+)
 from bot.services import Services
 
 log = logging.getLogger("veille.loops")
@@ -30,8 +37,10 @@ class Runner:
         # lease still lasts a minute of real time there; production keeps LEASE_SECONDS.
         self.svc = svc
         self.stop_event = threading.Event()
+        svc.connectors.warm()  # an HTTP client each, built now rather than during the first burst of posts
         self.worker = OutboxWorker(svc.db, svc.clock, svc.slack, svc.connectors, svc.directory, svc.rules,
-                                   pace_seconds=pace_seconds, lease_seconds=lease_seconds, cfg=svc.cfg)
+                                   pace_seconds=pace_seconds, lease_seconds=lease_seconds, cfg=svc.cfg,
+                                   publisher_grace=PUBLISHER_GRACE)
         self._threads = [threading.Thread(target=self._outbox_loop, name=f"outbox-{i}", daemon=True)
                          for i in range(outbox_threads)]
         self._threads.append(threading.Thread(target=self._detector_loop, name="detector", daemon=True))

@@ -20,7 +20,7 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 from itertools import groupby
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from bot.domain import posts
 from bot.domain.approvals import CHANGES, DRAFT, PENDING
@@ -30,6 +30,11 @@ from storage.models import Draft, Outbox
 log = logging.getLogger(__name__)
 LOOKAHEAD = 3  # seconds before its time a post is leased and prepared (then locked against edits)
 POST_LANES = "net:%:p%"  # bot/domain/approvals.py publish_lane: one lane per post
+# Seconds a scheduled post stays the publishers' alone after its time. An outbox worker that took
+# one would publish it alone, with several transactions, while a whole burst waits behind it; past
+# this, the publishers are behind (or none runs) and the workers help. Short on purpose: with 10 s
+# the publishers alone fell behind under load (bench/publish.py, docs/performance.md).
+PUBLISHER_GRACE = 2
 
 
 def tick(db, now: float, limit: int = 200) -> int:
@@ -61,6 +66,13 @@ def claim_upcoming(db, owner: str, now: float, lookahead: float, limit: int, lea
     return lease.claim(db, owner, now, limit=limit, lease_seconds=lease_seconds, horizon=lookahead,
                        states=("pending",), order="run_at", lease_from_run_at=True,
                        filters=(Outbox.op == "publish", Outbox.lane.like(POST_LANES)))
+
+
+def left_to_publishers(now: float, grace: float = PUBLISHER_GRACE):
+    """The outbox worker's claim filter: not a pending scheduled post within `grace` seconds of its
+    time (a row being reconciled, or one long overdue, is the worker's as before)."""
+    return or_(Outbox.op != "publish", Outbox.state != "pending", ~Outbox.lane.like(POST_LANES),
+               Outbox.run_at <= int(now - grace))
 
 
 class ScheduledPublisher:
