@@ -55,6 +55,25 @@ def make_veille(db_url: str | None = None):
     return svc, build_app(svc), standin
 
 
+def seed_alerted(db: Database, account: str, channel: str, ts: str, key: str, due: int) -> int:
+    """One conversation whose alert is already in Slack (at `ts`), opened an hour before `due`,
+    with its first-response clock falling due at `due`. Returns the clock id."""
+    with db.session() as s:
+        conv = Conversation(account=account, network="x", kind="mention", thread_key=key, status="open",
+                            author_id=key, author_handle=f"@{key}", first_inbound_at=due - 3600,
+                            last_inbound_at=due - 3600, message_count=1, slack_channel=channel, slack_ts=ts,
+                            created_at=due - 3600, updated_at=due - 3600)
+        s.add(conv)
+        s.flush()
+        s.add(Message(conversation_id=conv.id, network="x", external_id=key, account=account, kind="mention",
+                      direction="in", text="Where is my order?", created_at=due - 3600, received_at=due - 3600))
+        clock = SlaClock(conversation_id=conv.id, metric="first_response", cycle=1, start_at=due - 3600, due_at=due,
+                         warn_at=[], next_check_at=due, state="running", policy="default", applied_at=due - 3600)
+        s.add(clock)
+        s.flush()
+        return clock.id
+
+
 def store_open_conversations(db: Database, n: int, now: int) -> None:
     """n open conversations with one message and a running clock each, inserted in bulk."""
     convs = [dict(account="acme", network="x", kind="mention", thread_key=f"seed-{i}", status="open",

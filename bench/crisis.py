@@ -45,13 +45,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from bench.common import bench_database  # noqa: E402
+from bench.common import bench_database, seed_alerted  # noqa: E402
 from bot.clock import RealClock  # noqa: E402
 from bot.config import Settings, parse_config  # noqa: E402
 from bot.signing import signed_headers  # noqa: E402
 from bot.slack.standin import SlackStandIn  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Burst, Conversation, Incident, Message, SlaClock  # noqa: E402
+from storage.models import Burst, Conversation, Incident, Message  # noqa: E402
 
 CRISIS, CRISIS_CHANNEL = "crisis", "C0CRISIS"
 BACKGROUND = [(f"bg{i:02d}", f"C0BG{i:02d}") for i in range(20)]
@@ -281,22 +281,7 @@ def _seed_deadlines(db: Database, svc, start: float, duration: float) -> dict[in
         account, channel = CRISIS, CRISIS_CHANNEL
         due = int(start + 2 + (i + 0.5) * max(1.0, duration - 4) / count)
         ts = svc.slack.chat_postMessage(channel=channel, text=f"alert seeded {i}")["ts"]
-        with db.session() as s:
-            conv = Conversation(account=account, network="x", kind="mention", thread_key=f"seed-{i}", status="open",
-                                author_id=f"s{i}", author_handle=f"@s{i}", first_inbound_at=due - 3600,
-                                last_inbound_at=due - 3600, message_count=1, slack_channel=channel, slack_ts=ts,
-                                created_at=due - 3600, updated_at=due - 3600)
-            s.add(conv)
-            s.flush()
-            s.add(Message(conversation_id=conv.id, network="x", external_id=f"seed-{i}", account=account,
-                          kind="mention", direction="in", text="Where is my order?", created_at=due - 3600,
-                          received_at=due - 3600))
-            clock = SlaClock(conversation_id=conv.id, metric="first_response", cycle=1, start_at=due - 3600,
-                             due_at=due, warn_at=[], next_check_at=due, state="running", policy="default",
-                             applied_at=due - 3600)
-            s.add(clock)
-            s.flush()
-            dues[clock.id] = due
+        dues[seed_alerted(db, account, channel, ts, f"seed-{i}", due)] = due
     return dues
 
 

@@ -24,12 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert  # noqa: E402
 
-from bench.common import bench_database  # noqa: E402
+from bench.common import bench_database, seed_alerted  # noqa: E402
 from bot.clock import RealClock  # noqa: E402
 from bot.config import Settings, parse_config  # noqa: E402
 from bot.slack.standin import SlackStandIn  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Conversation, Message, SlaClock  # noqa: E402
+from storage.models import Conversation, SlaClock  # noqa: E402
 
 CHANNELS = [f"C0BENCH{i:02d}" for i in range(40)]
 TARGET_P99 = 1.0
@@ -153,22 +153,7 @@ def _store_sample(db: Database, svc, n: int, start: int, window: float) -> dict[
         channel = CHANNELS[i % len(CHANNELS)]
         ts = svc.slack.chat_postMessage(channel=channel, text=f"alert {i}")["ts"]
         due = start + int(i * window / n)
-        with db.session() as s:
-            conv = Conversation(account="acme", network="x", kind="mention", thread_key=f"sample-{i}", status="open",
-                                author_id=f"s{i}", author_handle=f"@s{i}", first_inbound_at=due - 3600,
-                                last_inbound_at=due - 3600, message_count=1, slack_channel=channel, slack_ts=ts,
-                                created_at=due - 3600, updated_at=due - 3600)
-            s.add(conv)
-            s.flush()
-            s.add(Message(conversation_id=conv.id, network="x", external_id=f"sample-{i}", account="acme",
-                          kind="mention", direction="in", text="Where is my order?", created_at=due - 3600,
-                          received_at=due - 3600))
-            clock = SlaClock(conversation_id=conv.id, metric="first_response", cycle=1, start_at=due - 3600,
-                             due_at=due, warn_at=[], next_check_at=due, state="running", policy="default",
-                             applied_at=due - 3600)
-            s.add(clock)
-            s.flush()
-            dues[clock.id] = due
+        dues[seed_alerted(db, "acme", channel, ts, f"sample-{i}", due)] = due
     return dues
 
 
