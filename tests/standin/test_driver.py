@@ -160,10 +160,8 @@ def make_bolt_app(standin) -> App:
     return app
 
 
-def test_a_real_bolt_app_accepts_and_answers_through_the_stand_in(client, standin, bolt_host):
-    host = bolt_host(make_bolt_app(standin))
-    driver = SlackDriver(standin, host.url, SECRET)
-
+def answers_a_command_a_modal_and_a_click(driver, client, standin) -> dict:
+    """The same scenario whichever way the driver reaches the app (HTTP or Socket Mode)."""
     assert driver.command("U0ALICE", "hi").status_code == 200
     assert [e["text"] for e in standin.ephemerals("U0ALICE")] == ["Hello <@U0ALICE>"]
 
@@ -180,4 +178,12 @@ def test_a_real_bolt_app_accepts_and_answers_through_the_stand_in(client, standi
         {"type": "button", "text": {"type": "plain_text", "text": "Assign"}, "action_id": "assign", "value": "c9"}]}])
     driver.click("U0BOB", "C0SOCIAL", card["ts"], "assign")
     assert standin.message("C0SOCIAL", card["ts"])["text"] == "Assigned (c9)"
+    return modal
+
+
+def test_a_real_bolt_app_accepts_and_answers_through_the_stand_in(client, standin, bolt_host):
+    host = bolt_host(make_bolt_app(standin))
+    driver = SlackDriver(standin, host.url, SECRET)
+
+    modal = answers_a_command_a_modal_and_a_click(driver, client, standin)
     assert modal["callback_id"] == "draft"

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.slack.standin import SlackDriver
 from bot.slack.standin.socket_mode import DisconnectReason, EnvelopeType
 
-from .test_driver import make_bolt_app
+from .test_driver import answers_a_command_a_modal_and_a_click, make_bolt_app
 
 
 @pytest.fixture
@@ -68,22 +68,7 @@ def test_a_real_bolt_app_answers_commands_clicks_and_modals_through_the_socket(c
     socket_app(make_bolt_app(standin))
     driver = SlackDriver.over_socket(standin)
 
-    assert driver.command("U0ALICE", "hi").status_code == 200
-    assert [e["text"] for e in standin.ephemerals("U0ALICE")] == ["Hello <@U0ALICE>"]
-
-    driver.command("U0ALICE", "reply")
-    [modal] = standin.views("U0ALICE")
-    rejected = driver.submit_view("U0ALICE", values={"draft": {"text": ""}})
-    assert rejected.json() == {"response_action": "errors", "errors": {"draft": "Write something"}}
-    assert standin.views("U0ALICE")[0]["errors"] == {"draft": "Write something"}
-    driver.submit_view("U0ALICE", values={"draft": {"text": "On it!"}})
-    assert standin.views("U0ALICE") == []
-    assert standin.messages("C0SOCIAL")[-1]["text"] == "Draft from <@U0ALICE>: On it!"
-
-    card = client.chat_postMessage(channel="C0SOCIAL", text="card", blocks=[{"type": "actions", "elements": [
-        {"type": "button", "text": {"type": "plain_text", "text": "Assign"}, "action_id": "assign", "value": "c9"}]}])
-    driver.click("U0BOB", "C0SOCIAL", card["ts"], "assign")
-    assert standin.message("C0SOCIAL", card["ts"])["text"] == "Assigned (c9)"
+    answers_a_command_a_modal_and_a_click(driver, client, standin)
 
     kinds = [(e.type, e.accepts_response_payload) for e in standin.socket_mode.envelopes]
     assert kinds == [(EnvelopeType.SLASH_COMMANDS, True), (EnvelopeType.SLASH_COMMANDS, True),
